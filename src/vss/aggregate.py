@@ -1,0 +1,341 @@
+"""`Stats`: the mergeable aggregate of SPEC §3-§4, and the figures derived from it at the end.
+
+State is only what merges by addition: counters and value counters (exact percentiles are
+taken from the distinct values and their counts, so memory grows with distinct values, not
+with lines). `Stats()` is the identity of `merge`; `a.merge(b)` must be called with `b`
+covering input that comes after `a`'s, so that the first-seen spelling of equal numbers
+(13 before 13.0) is the same whatever the split.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from vss.records import (
+    BUSY,
+    CANONICAL_STATUSES,
+    CATALOG,
+    COMPLETED,
+    ERROR,
+    NO_ANSWER,
+    UNKNOWN_ERROR,
+    Code,
+    Leg,
+    Number,
+    Session,
+    code_sort_key,
+)
+
+SCHEMA = "vss.stats/1"
+PERCENTILES = (50, 90, 95, 99)
+SHORT_CALL_S = 10
+HIGH_JITTER_MS = 30
+HIGH_PACKET_LOSS = 0.01
+LOW_MOS = 3.5
+# Lower bounds, inclusive (SPEC §3).
+MOS_BANDS = (("excellent", 4.3), ("good", 4.0), ("fair", 3.6), ("poor", 3.1), ("bad", -math.inf))
+ANSWERED_LIKE = frozenset((COMPLETED, BUSY, NO_ANSWER))  # NER numerator (ITU-T E.425)
+
+
+@dataclass(slots=True)
+class InputCounts:
+    """How the input lines were classified (SPEC §2); they add up to `lines`."""
+
+    files: list[str] = field(default_factory=list)
+    lines: int = 0
+    blank: int = 0
+    malformed: int = 0
+    invalid: int = 0
+    other_events: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    sessions: int = 0
+    matched: int = 0
+
+    def merge(self, other: InputCounts) -> None:
+        """Add another part's counts (`files` is the caller's: parts may share a file)."""
+        for f in fields(self):
+            if f.name != "files":
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `input` object of SPEC §4."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(slots=True)
+class LegStats:
+    """Everything kept about the legs of one key (callA, callB, ...)."""
+
+    count: int = 0
+    status: Counter[str] = field(default_factory=Counter)
+    duration: Counter[Number] = field(default_factory=Counter)
+    answer: Counter[float] = field(default_factory=Counter)
+    mos: Counter[Number] = field(default_factory=Counter)
+    jitter: Counter[Number] = field(default_factory=Counter)
+    packet_loss: Counter[Number] = field(default_factory=Counter)
+
+    def add(self, leg: Leg) -> None:
+        """Count one leg."""
+        self.count += 1
+        self.status[leg.status] += 1
+        if leg.duration is not None:
+            self.duration[leg.duration] += 1
+        if leg.connected is not None and leg.initiated is not None:
+            self.answer[(leg.connected - leg.initiated) / 1_000_000] += 1
+        if leg.mos is not None:
+            self.mos[leg.mos] += 1
+        if leg.jitter is not None:
+            self.jitter[leg.jitter] += 1
+        if leg.packet_loss is not None:
+            self.packet_loss[leg.packet_loss] += 1
+
+    def merge(self, other: LegStats) -> None:
+        """Add another part's legs of the same key."""
+        self.count += other.count
+        for name in ("status", "duration", "answer", "mos", "jitter", "packet_loss"):
+            getattr(self, name).update(getattr(other, name))
+
+
+@dataclass(slots=True)
+class Stats:
+    """The aggregate of SPEC §4 over matched sessions, plus the input counters."""
+
+    input: InputCounts = field(default_factory=InputCounts)
+    first_start: int | None = None
+    last_end: int | None = None
+    status: Counter[str] = field(default_factory=Counter)
+    attempted: int = 0
+    answered: int = 0
+    reached: int = 0  # callB COMPLETED, BUSY or NO_ANSWER
+    short_calls: int = 0
+    answered_duration: Counter[Number] = field(default_factory=Counter)
+    codes: Counter[Code] = field(default_factory=Counter)
+    code_countries: Counter[tuple[Code, str | None]] = field(default_factory=Counter)
+    code_messages: dict[Code, Counter[str]] = field(default_factory=dict)
+    legs: dict[str, LegStats] = field(default_factory=dict)
+
+    def add(self, session: Session) -> None:
+        """Count one matched session."""
+        self.input.matched += 1
+        self.status[session.status] += 1
+        start = session.start
+        if start is not None and (self.first_start is None or start < self.first_start):
+            self.first_start = start
+        end = session.end
+        if end is not None and (self.last_end is None or end > self.last_end):
+            self.last_end = end
+        legs = self.legs
+        for key, leg in session.legs.items():
+            stats = legs.get(key)
+            if stats is None:
+                stats = legs[key] = LegStats()
+            stats.add(leg)
+        call_b = session.legs.get("callB")
+        if call_b is not None:
+            self.attempted += 1
+            if call_b.status == COMPLETED:
+                self.answered += 1
+                self.reached += 1
+                duration = call_b.duration
+                if duration is not None:
+                    self.answered_duration[duration] += 1
+                    if duration < SHORT_CALL_S:
+                        self.short_calls += 1
+            elif call_b.status in ANSWERED_LIKE:
+                self.reached += 1
+        if session.errors:
+            self._add_errors(session)
+
+    def _add_errors(self, session: Session) -> None:
+        country = session.destination_country()
+        for code in session.codes():
+            self.codes[code] += 1
+            self.code_countries[code, country] += 1
+        for place in session.errors:
+            if place.message is not None and place.code not in CATALOG:
+                messages = self.code_messages.get(place.code)
+                if messages is None:
+                    messages = self.code_messages[place.code] = Counter()
+                messages[place.message] += 1
+
+    def merge(self, other: Stats) -> Stats:
+        """Fold in the aggregate of input that comes after this one's; returns self."""
+        self.input.merge(other.input)
+        if other.first_start is not None and (
+            self.first_start is None or other.first_start < self.first_start
+        ):
+            self.first_start = other.first_start
+        if other.last_end is not None and (self.last_end is None or other.last_end > self.last_end):
+            self.last_end = other.last_end
+        self.status.update(other.status)
+        self.attempted += other.attempted
+        self.answered += other.answered
+        self.reached += other.reached
+        self.short_calls += other.short_calls
+        self.answered_duration.update(other.answered_duration)
+        self.codes.update(other.codes)
+        self.code_countries.update(other.code_countries)
+        for code, messages in other.code_messages.items():
+            self.code_messages.setdefault(code, Counter()).update(messages)
+        for key, leg_stats in other.legs.items():
+            mine = self.legs.get(key)
+            if mine is None:
+                mine = self.legs[key] = LegStats()
+            mine.merge(leg_stats)
+        return self
+
+    # ---- derived figures -------------------------------------------------------------
+
+    def message(self, code: Code) -> str:
+        """SPEC §3: catalog text, else the most frequent message seen (ties: smallest)."""
+        if isinstance(code, int) and code in CATALOG:
+            return CATALOG[code]
+        messages = self.code_messages.get(code)
+        if not messages:
+            return UNKNOWN_ERROR
+        return min(messages.items(), key=lambda item: (-item[1], item[0]))[0]
+
+    def ordered_codes(self) -> list[Code]:
+        """Error codes by count, descending; ties: integers ascending, then strings."""
+        return sorted(self.codes, key=lambda c: (-self.codes[c], code_sort_key(c)))
+
+    def top_countries(self, code: Code, limit: int = 3) -> list[tuple[str | None, int]]:
+        """The destination countries most often seen with `code` (None: unknown)."""
+        pairs = [(country, n) for (c, country), n in self.code_countries.items() if c == code]
+        pairs.sort(key=lambda item: (-item[1], item[0] is None, item[0] or ""))
+        return pairs[:limit]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `vss.stats/1` object of SPEC §4."""
+        from vss.parse import format_timestamp
+
+        sessions = self.input.matched
+        errors_total = sum(self.codes.values())
+        quality = _combined(self.legs.values())
+        return {
+            "schema": SCHEMA,
+            "input": self.input.to_dict(),
+            "period": {
+                "first_start": None
+                if self.first_start is None
+                else format_timestamp(self.first_start),
+                "last_end": None if self.last_end is None else format_timestamp(self.last_end),
+            },
+            "status": {
+                name: {"count": n, "share": ratio(n, sessions)}
+                for name, n in ordered_statuses(self.status)
+            },
+            "kpi": {
+                "attempted": self.attempted,
+                "answered": self.answered,
+                "asr": ratio(self.answered, self.attempted),
+                "ner": ratio(self.reached, self.attempted),
+                "acd_s": dist(self.answered_duration)["mean"],
+                "short_calls": self.short_calls,
+                "short_call_rate": ratio(self.short_calls, self.answered),
+                "error_sessions": self.status[ERROR],
+                "error_rate": ratio(self.status[ERROR], sessions),
+                "success_rate": ratio(self.status[COMPLETED], sessions),
+            },
+            "errors": {
+                str(code): {
+                    "code": code,
+                    "message": self.message(code),
+                    "count": self.codes[code],
+                    "share": ratio(self.codes[code], errors_total),
+                }
+                for code in self.ordered_codes()
+            },
+            "quality": {
+                "mos": dist(quality.mos),
+                "jitter": dist(quality.jitter),
+                "packet_loss_rate": dist(quality.packet_loss),
+                "mos_bands": mos_bands(quality.mos),
+                "flags": flags(quality),
+            },
+            "legs": {key: _leg_dict(self.legs[key]) for key in sorted(self.legs)},
+        }
+
+
+def _combined(parts: Any) -> LegStats:
+    """All legs' statistics together (quality covers every leg)."""
+    total = LegStats()
+    for part in parts:
+        total.merge(part)
+    return total
+
+
+def _leg_dict(leg: LegStats) -> dict[str, Any]:
+    return {
+        "count": leg.count,
+        "status": {name: {"count": n} for name, n in ordered_statuses(leg.status)},
+        "duration_s": dist(leg.duration),
+        "answer_s": dist(leg.answer),
+        "mos": dist(leg.mos),
+        "jitter": dist(leg.jitter),
+        "packet_loss_rate": dist(leg.packet_loss),
+        "flags": flags(leg),
+    }
+
+
+def ratio(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator, or None when the denominator is 0."""
+    return numerator / denominator if denominator else None
+
+
+def ordered_statuses(counts: Counter[str]) -> list[tuple[str, int]]:
+    """SPEC §4: the canonical statuses in order, then any other by count (ties: name)."""
+    known = [(name, counts[name]) for name in CANONICAL_STATUSES if counts.get(name)]
+    others = sorted(
+        ((name, n) for name, n in counts.items() if name not in CANONICAL_STATUSES and n),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return known + others
+
+
+def dist(values: Counter[Number] | Counter[float]) -> dict[str, Any]:
+    """SPEC §3 distribution: count, mean, min, exact nearest-rank percentiles, max."""
+    n = sum(values.values())
+    if not n:
+        return dict.fromkeys(("count", "mean", "min", "p50", "p90", "p95", "p99", "max"), None) | {
+            "count": 0
+        }
+    ordered = sorted(values.items())
+    mean = math.fsum(v * c for v, c in ordered) / n
+    out: dict[str, Any] = {"count": n, "mean": float(mean), "min": ordered[0][0]}
+    ranks = [(p, -(-p * n // 100)) for p in PERCENTILES]  # ⌈p·n/100⌉, exactly
+    seen = 0
+    i = 0
+    for value, count in ordered:
+        seen += count
+        while i < len(ranks) and ranks[i][1] <= seen:
+            out[f"p{ranks[i][0]}"] = value
+            i += 1
+        if i == len(ranks):
+            break
+    out["max"] = ordered[-1][0]
+    return out
+
+
+def mos_bands(mos: Counter[Number]) -> dict[str, int]:
+    """Legs per MOS band (SPEC §3, lower bounds inclusive)."""
+    bands = dict.fromkeys((name for name, _ in MOS_BANDS), 0)
+    for value, count in mos.items():
+        for name, lower in MOS_BANDS:
+            if value >= lower:
+                bands[name] += count
+                break
+    return bands
+
+
+def flags(leg: LegStats) -> dict[str, int]:
+    """Legs over the quality thresholds of SPEC §3."""
+    return {
+        "high_jitter": sum(c for v, c in leg.jitter.items() if v > HIGH_JITTER_MS),
+        "high_packet_loss": sum(c for v, c in leg.packet_loss.items() if v > HIGH_PACKET_LOSS),
+        "low_mos": sum(c for v, c in leg.mos.items() if v < LOW_MOS),
+    }

@@ -1,0 +1,236 @@
+"""One input line (bytes) → a normalized `Session`, or a classified `Rejection` (SPEC §2)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import orjson
+
+from vss.records import MISSING, Code, ErrorPlace, Leg, Number, Session
+
+BLANK = "blank"
+MALFORMED = "malformed"
+INVALID = "invalid"
+OTHER_EVENT = "other_events"
+
+DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
+SESSION_SUMMARY = "SESSION_SUMMARY"
+
+
+@dataclass(slots=True, frozen=True)
+class Rejection:
+    """A line that is not a session: its counter (`kind`) and a reason safe to show."""
+
+    kind: str
+    reason: str
+
+
+_BLANK_CHARS = b" \t\r"
+_INT_CODE = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
+_FAST_TS = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z", re.ASCII)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_day_cache: dict[str, int] = {}
+_status_cache: dict[str, str] = {}
+_CACHE_LIMIT = 4096
+
+
+def parse_line(line: bytes, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Session | Rejection:
+    """Classify one line by the first rule of SPEC §2 that applies."""
+    if not line.strip(_BLANK_CHARS):
+        return Rejection(BLANK, "blank line")
+    if len(line) > max_line_bytes:
+        return Rejection(MALFORMED, f"line longer than --max-line-bytes ({max_line_bytes})")
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return Rejection(MALFORMED, f"not valid JSON ({_short_reason(exc)})")
+    return session_from_object(obj)
+
+
+def session_from_object(obj: Any) -> Session | Rejection:
+    """Rules 3-5 of SPEC §2 on a parsed JSON value."""
+    if type(obj) is not dict:
+        return Rejection(INVALID, f"not a JSON object ({_json_type(obj)})")
+    if "eventType" in obj and obj["eventType"] != SESSION_SUMMARY:
+        return Rejection(OTHER_EVENT, "other event type")
+    if "payload" in obj:
+        payload = obj["payload"]
+        if type(payload) is not dict:
+            return Rejection(INVALID, f"payload is not an object ({_json_type(payload)})")
+        if type(payload.get("sessionId")) is not str:
+            return Rejection(INVALID, "payload has no string sessionId")
+    else:
+        payload = obj
+        if type(payload.get("sessionId")) is not str:
+            return Rejection(INVALID, "no payload and no string sessionId")
+    return normalize(payload)
+
+
+def normalize(payload: dict[str, Any]) -> Session:
+    """Build a `Session` from a payload object that has a string sessionId."""
+    legs: dict[str, Leg] = {}
+    errors: list[ErrorPlace] = []
+    details = payload.get("errorDetails")
+    if details is not None:
+        _collect_errors(details, "payload", errors)
+    raw_legs = payload.get("details")
+    if type(raw_legs) is dict:
+        for key, raw in raw_legs.items():
+            if type(raw) is not dict:
+                continue
+            quality = raw.get("callQuality")
+            if type(quality) is dict:
+                mos = metric(quality.get("mos"))
+                jitter = metric(quality.get("jitter"))
+                loss = metric(quality.get("packetLossRate"))
+            else:
+                mos = jitter = loss = None
+            legs[key] = Leg(
+                key,
+                status_name(raw.get("callStatus")),
+                metric(raw.get("callDuration")),
+                timestamp(raw.get("initiatedTimestamp")),
+                timestamp(raw.get("connectedTimestamp")),
+                timestamp(raw.get("disconnectedTimestamp")),
+                mos,
+                jitter,
+                loss,
+                raw,
+            )
+            leg_errors = raw.get("errorDetails")
+            if leg_errors is not None:
+                _collect_errors(leg_errors, key, errors)
+    return Session(
+        payload["sessionId"],
+        status_name(payload.get("sessionStatus")),
+        timestamp(payload.get("startTime")),
+        timestamp(payload.get("endTime")),
+        legs,
+        errors,
+        payload,
+    )
+
+
+def _collect_errors(details: Any, where: str, out: list[ErrorPlace]) -> None:
+    """errorDetails is documented as an object; a list of objects is tolerated."""
+    items = details if type(details) is list else (details,)
+    for item in items:
+        if type(item) is not dict:
+            continue
+        code = error_code(item.get("errorCode"))
+        if code is None:
+            continue
+        message = item.get("errorMsg")
+        out.append(ErrorPlace(where, code, message if type(message) is str else None))
+
+
+def error_code(value: Any) -> Code | None:
+    """SPEC §2: integral numbers and numeric strings → int; other strings stay; else None."""
+    kind = type(value)
+    if kind is int:
+        return int(value)
+    if kind is float:
+        # An integral float is the integer code; any other number is kept as its JSON text.
+        return int(value) if value.is_integer() else orjson.dumps(value).decode()
+    if kind is str:
+        return int(value) if _INT_CODE.fullmatch(value) else str(value)
+    return None
+
+
+def status_name(value: Any) -> str:
+    """SPEC §2: trimmed, upper-cased, inner spaces → `_`; missing or not a string → (missing)."""
+    if type(value) is not str:
+        return MISSING
+    cached = _status_cache.get(value)
+    if cached is not None:
+        return cached
+    name = "_".join(value.upper().split()) or MISSING
+    if len(_status_cache) < _CACHE_LIMIT:
+        _status_cache[value] = name
+    return name
+
+
+def metric(value: Any) -> Number | None:
+    """SPEC §2: a JSON number, or a string holding one; anything else → None."""
+    kind = type(value)
+    if kind is int or kind is float:
+        return value  # type: ignore[no-any-return]
+    if kind is str:
+        try:
+            parsed = orjson.loads(value.strip())
+        except orjson.JSONDecodeError:
+            return None
+        if type(parsed) is int or type(parsed) is float:
+            return parsed
+    return None
+
+
+def timestamp(value: Any) -> int | None:
+    """An ISO-8601 date-time → microseconds since the epoch (UTC when no offset), else None."""
+    if type(value) is not str:
+        return None
+    match = _FAST_TS.fullmatch(value)
+    if match is not None:
+        day, hh, mm, ss = match.groups()
+        days = _day_cache.get(day)
+        if days is None:
+            try:
+                days = date.fromisoformat(day).toordinal() - _EPOCH_ORDINAL
+            except ValueError:
+                return None
+            if len(_day_cache) < _CACHE_LIMIT:
+                _day_cache[day] = days
+        h, m, s = int(hh), int(mm), int(ss)
+        if h > 23 or m > 59 or s > 59:
+            return None
+        return (days * 86400 + h * 3600 + m * 60 + s) * 1_000_000
+    return _slow_timestamp(value)
+
+
+def _slow_timestamp(value: str) -> int | None:
+    """Fractional seconds, offsets and other ISO-8601 date-time forms."""
+    if len(value) < 13 or value[10] not in "Tt" or not value.isascii():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    delta = parsed - _EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def format_timestamp(micros: int) -> str:
+    """Microseconds since the epoch → `2024-03-25T06:01:30Z` (fraction only when present)."""
+    seconds, fraction = divmod(micros, 1_000_000)
+    moment = _EPOCH + timedelta(seconds=seconds)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if fraction:
+        text += f".{fraction:06d}".rstrip("0")
+    return text + "Z"
+
+
+def _short_reason(exc: orjson.JSONDecodeError) -> str:
+    """orjson's message without the offending text (it never echoes the line itself)."""
+    return str(exc).split(":", 1)[0]
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    if value is None:
+        return "null"
+    return {
+        bool: "boolean",
+        int: "number",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+    }.get(type(value), type(value).__name__)

@@ -1,0 +1,168 @@
+"""The library API: sources → parse → dedupe → filter → aggregate, as ordered stages.
+
+`iter_sessions` yields the unique valid sessions of the inputs in input order (first copy
+wins, SPEC §2) and counts every line into an `InputCounts`; `summarize` folds the ones that
+pass a filter into a `Stats`. Nothing here prints: warnings and file errors go to a
+`Reporter` supplied by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import orjson
+
+from vss.aggregate import InputCounts, Stats
+from vss.errors import InputError, StrictError
+from vss.parse import DEFAULT_MAX_LINE_BYTES, INVALID, MALFORMED, Rejection, parse_line
+from vss.records import Session
+from vss.sources import display_name, iter_lines, open_source
+
+Match = Callable[[Session], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How input is read: dedupe, the line-length limit, and whether bad lines are fatal."""
+
+    dedupe: bool = True
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    strict: bool = False
+
+
+class Reporter(Protocol):
+    """Receives what the pipeline has to say about the input, for the caller to show."""
+
+    def warn(self, source: str, line_no: int, reason: str) -> None:
+        """A malformed or invalid line."""
+
+    def error(self, message: str) -> None:
+        """A file that could not be (fully) read; results cover what was read."""
+
+    def hint(self, message: str) -> None:
+        """Advice about a whole file (e.g. it looks like pretty-printed JSON)."""
+
+
+class SilentReporter:
+    """A reporter that only keeps file errors: for library use and tests."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def warn(self, source: str, line_no: int, reason: str) -> None:
+        """Ignore line warnings."""
+
+    def error(self, message: str) -> None:
+        """Keep the message."""
+        self.errors.append(message)
+
+    def hint(self, message: str) -> None:
+        """Ignore hints."""
+
+
+# Integral floats are written `13.0` by orjson and ints `13`: SPEC §2 compares numbers by
+# value, so the digest drops `.0` from numbers (strings are matched whole and kept).
+_INTEGRAL_FLOAT = re.compile(rb'("(?:[^"\\]|\\.)*")|(-?[0-9]+)\.0(?![0-9eE])')
+
+
+def payload_digest(payload: dict[str, Any]) -> int:
+    """A digest of a payload as a JSON value: key order and number spelling ignored."""
+    canon = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    if b".0" in canon:
+        canon = _INTEGRAL_FLOAT.sub(rb"\1\2", canon)
+    return hash(canon)
+
+
+class Dedupe:
+    """First copy of a sessionId wins; later copies are duplicates, conflicting if different."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def check(self, session: Session) -> bool | None:
+        """None for a first copy (now remembered); else whether the copy conflicts."""
+        digest = payload_digest(session.payload)
+        first = self.seen.get(session.session_id)
+        if first is None:
+            self.seen[session.session_id] = digest
+            return None
+        return first != digest
+
+
+def iter_sessions(
+    paths: Iterable[str],
+    counts: InputCounts,
+    reporter: Reporter,
+    options: ReadOptions = ReadOptions(),
+) -> Iterator[tuple[Session, bytes]]:
+    """Yield `(session, line)` for each unique valid session, in input order."""
+    dedupe = Dedupe() if options.dedupe else None
+    limit = options.max_line_bytes
+    for path in paths:
+        name = display_name(path)
+        try:
+            stream = open_source(path)
+        except InputError as exc:
+            reporter.error(str(exc))
+            continue
+        file_lines = file_malformed = 0
+        first_line = b""
+        try:
+            try:
+                for line_no, line in iter_lines(stream, name, limit):
+                    counts.lines += 1
+                    file_lines += 1
+                    result = parse_line(line, limit)
+                    if type(result) is Rejection:
+                        kind = result.kind
+                        setattr(counts, kind, getattr(counts, kind) + 1)
+                        if kind in (MALFORMED, INVALID):
+                            if line_no == 1:
+                                first_line = line.strip()
+                            file_malformed += kind == MALFORMED
+                            if options.strict:
+                                raise StrictError(f"{name}:{line_no}: {result.reason}")
+                            reporter.warn(name, line_no, result.reason)
+                        continue
+                    assert type(result) is Session
+                    if dedupe is not None:
+                        verdict = dedupe.check(result)
+                        if verdict is not None:
+                            counts.duplicates += 1
+                            counts.conflicts += verdict
+                            continue
+                    counts.sessions += 1
+                    yield result, line
+            except InputError as exc:
+                reporter.error(str(exc))
+            except OSError as exc:
+                reporter.error(f"{name}: read error: {exc.strerror or exc}")
+        finally:
+            stream.close()
+        if first_line in (b"{", b"[") and file_malformed * 2 > file_lines:
+            reporter.hint(
+                f"{name}: looks like pretty-printed JSON (one value over many lines); "
+                "vss reads one JSON value per line: convert it with `jq -c . FILE`"
+            )
+
+
+def summarize(
+    paths: Iterable[str],
+    match: Match | None = None,
+    options: ReadOptions = ReadOptions(),
+    reporter: Reporter | None = None,
+) -> Stats:
+    """Read the inputs and aggregate the sessions that pass `match` (all when None)."""
+    paths = list(paths)
+    stats = Stats()
+    stats.input.files = paths
+    add = stats.add
+    for session, _line in iter_sessions(paths, stats.input, reporter or SilentReporter(), options):
+        if match is None or match(session):
+            add(session)
+    return stats

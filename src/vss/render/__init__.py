@@ -1,0 +1,1 @@
+"""Rendering: results → Rich tables, Markdown, CSV, JSON and NDJSON (one row builder per view)."""

@@ -105,16 +105,16 @@ def iter_sessions(
     limit = options.max_line_bytes
     for path in paths:
         name = display_name(path)
-        try:
-            stream = open_source(path)
-        except InputError as exc:
-            reporter.error(str(exc))
-            continue
         file_lines = file_malformed = 0
         first_line = b""
         try:
+            chunks = open_source(path)
+        except InputError as exc:
+            reporter.error(str(exc))
+            continue
+        try:
             try:
-                for line_no, line in iter_lines(stream, name, limit):
+                for line_no, line in iter_lines(chunks, name, limit):
                     counts.lines += 1
                     file_lines += 1
                     result = parse_line(line, limit)
@@ -140,10 +140,8 @@ def iter_sessions(
                     yield result, line
             except InputError as exc:
                 reporter.error(str(exc))
-            except OSError as exc:
-                reporter.error(f"{name}: read error: {exc.strerror or exc}")
         finally:
-            stream.close()
+            chunks.close()
         if first_line in (b"{", b"[") and file_malformed * 2 > file_lines:
             reporter.hint(
                 f"{name}: looks like pretty-printed JSON (one value over many lines); "

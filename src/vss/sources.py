@@ -1,15 +1,17 @@
-"""Open a path or `-` as a binary stream, sniff compression from magic bytes, yield lines."""
+"""Open a path or `-` as bytes, sniff compression from magic bytes, yield lines.
+
+Decompression is incremental (one decompressor object per member or stream), so a file cut
+short or damaged still yields everything decoded before the break, then raises `InputError`.
+"""
 
 from __future__ import annotations
 
 import bz2
-import gzip
-import io
 import lzma
 import sys
 import zlib
-from collections.abc import Iterator
-from typing import IO, Any, Protocol
+from collections.abc import Callable, Generator, Iterator
+from typing import IO, Any
 
 from vss.errors import InputError
 
@@ -23,20 +25,6 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xfd7zXZ\x00", "xz"),
     (b"\x28\xb5\x2f\xfd", "zstd"),
 )
-# What a decompressor raises on a corrupt or truncated stream.
-_DECODE_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, ValueError)
-
-
-class ByteStream(Protocol):
-    """What the line reader needs of a (decompressing) stream."""
-
-    def read(self, size: int = -1, /) -> bytes:
-        """Up to `size` bytes; b"" at the end."""
-        ...
-
-    def close(self) -> None:
-        """Release the stream."""
-        ...
 
 
 def display_name(path: str) -> str:
@@ -52,117 +40,159 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-class _Prepend(io.RawIOBase):
-    """A raw stream that first replays bytes already read from another stream (stdin)."""
+def open_source(path: str) -> Generator[bytes, None, None]:
+    """Yield the decompressed bytes of `path` (stdin for `-`) in chunks.
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self._head = head
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        return n
-
-
-def open_source(path: str) -> ByteStream:
-    """Open `path` (or stdin for `-`) and return a stream of its decompressed bytes."""
+    Raises `InputError` when the file cannot be opened, and, after yielding all that could
+    be decoded, when it cannot be read to its end or its compressed stream is damaged.
+    """
     name = display_name(path)
     try:
         raw: IO[bytes] = sys.stdin.buffer if path == STDIN else open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         raise InputError(f"{name}: cannot open: {exc.strerror or exc}") from None
+    return _chunks(raw, name, path != STDIN)
+
+
+def _chunks(raw: IO[bytes], name: str, close: bool) -> Generator[bytes, None, None]:
     try:
-        head = raw.read(6)
-        if raw.seekable():
-            raw.seek(0)
+        try:
+            first = raw.read(CHUNK)
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        kind = sniff(first)
+        reads = _reads(raw, name, first)
+        if kind is None:
+            yield from reads
+        elif kind == "zstd":
+            yield from _zstd(reads, name)
         else:
-            raw = io.BufferedReader(_Prepend(head, raw), CHUNK)
-    except OSError as exc:
-        raw.close()
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    kind = sniff(head)
-    if kind is None:
-        return raw
-    if kind == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # reads every member
-    if kind == "bzip2":
-        return bz2.BZ2File(raw, "rb")  # reads every stream
-    if kind == "xz":
-        return lzma.LZMAFile(raw, "rb")
+            yield from _decompress(reads, name, kind)
+    finally:
+        if close:
+            raw.close()
+
+
+def _reads(raw: IO[bytes], name: str, first: bytes) -> Iterator[bytes]:
+    """The raw bytes: the chunk already read for sniffing, then the rest."""
+    if first:
+        yield first
+    while True:
+        try:
+            chunk = raw.read(CHUNK)
+        except OSError as exc:
+            raise InputError(f"{name}: read error: {exc.strerror or exc}") from None
+        if not chunk:
+            return
+        yield chunk
+
+
+_FACTORIES: dict[str, Callable[[], Any]] = {
+    "gzip": lambda: zlib.decompressobj(wbits=31),
+    "bzip2": bz2.BZ2Decompressor,
+    "xz": lambda: lzma.LZMADecompressor(lzma.FORMAT_XZ),
+}
+
+
+def _decompress(reads: Iterator[bytes], name: str, kind: str) -> Iterator[bytes]:
+    """gzip, bzip2 or xz: every member in turn (`cat a.gz b.gz` is one valid file)."""
+    factory = _FACTORIES[kind]
+    decoder = factory()
+    started = False  # the current member has received input
+    for data in reads:
+        while data:
+            if not started:
+                data = data.lstrip(b"\x00")  # padding between or after members
+                if not data:
+                    break
+                started = True
+            try:
+                out = decoder.decompress(data)
+            except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError) as exc:
+                raise InputError(f"{name}: corrupt {kind} data ({exc})") from None
+            if out:
+                yield out
+            if decoder.eof:
+                data = decoder.unused_data
+                decoder = factory()
+                started = False
+            else:
+                data = b""
+    if started:
+        raise InputError(f"{name}: {kind} stream is truncated (ends before its end marker)")
+
+
+def _zstd(reads: Iterator[bytes], name: str) -> Iterator[bytes]:
+    """zstd through the optional `zstandard` package, every frame in turn."""
     try:
         import zstandard  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
-        raw.close()
         raise InputError(
             f"{name}: zstd-compressed; install the optional 'zstandard' package "
             "(pip install 'vss-analyzer[zstd]') or decompress it first (zstd -dc)"
         ) from None
-    return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[no-any-return]
+    decoder = zstandard.ZstdDecompressor().decompressobj()
+    started = False
+    for data in reads:
+        while data:
+            started = True
+            try:
+                out = decoder.decompress(data)
+            except zstandard.ZstdError as exc:
+                raise InputError(f"{name}: corrupt zstd data ({exc})") from None
+            if out:
+                yield out
+            unused = getattr(decoder, "unused_data", b"")
+            if getattr(decoder, "eof", False):
+                decoder = zstandard.ZstdDecompressor().decompressobj()
+                started = False
+                data = unused
+            else:
+                data = b""
+    if started:
+        raise InputError(f"{name}: zstd stream is truncated (ends before its end marker)")
 
 
-def iter_lines(stream: ByteStream, name: str, max_line_bytes: int) -> Iterator[tuple[int, bytes]]:
-    """Yield `(line_no, line)` split on `\\n` only, without the `\\n`; BOM stripped.
+def iter_lines(
+    chunks: Iterator[bytes], name: str, max_line_bytes: int
+) -> Iterator[tuple[int, bytes]]:
+    """Yield `(line_no, line)` split on `\\n` only, without the `\\n`; a leading BOM dropped.
 
-    A line longer than `max_line_bytes` is yielded as an empty-of-content marker
-    (`b""` is never yielded for it: the caller gets the first `max_line_bytes + 1`
-    bytes so that it classifies as too long) without holding the whole line in memory.
-    On a decoding error the complete lines read so far have been yielded, the partial
-    line at the break is dropped, and `InputError` is raised.
+    A line that grows past `max_line_bytes` across chunks is yielded as its first
+    `max_line_bytes + 1` bytes (enough to classify it as too long) and the rest is skipped,
+    so memory stays bounded. A partial line before a read error is not yielded.
     """
     line_no = 0
     tail = b""
     skipping = False  # inside an over-long line: drop bytes until its newline
-    first = True
     limit = max_line_bytes + 1
-    try:
-        while True:
-            chunk = stream.read(CHUNK)
-            if not chunk:
-                break
-            if first:
-                first = False
-                if chunk.startswith(BOM):
-                    chunk = chunk[len(BOM) :]
-                elif len(chunk) < len(BOM) and BOM.startswith(chunk):
-                    chunk += stream.read(len(BOM))
-                    chunk = chunk.removeprefix(BOM)
-            if skipping:
-                cut = chunk.find(b"\n")
-                if cut < 0:
-                    continue
-                chunk = chunk[cut + 1 :]
-                skipping = False
-            parts = (tail + chunk).split(b"\n") if tail else chunk.split(b"\n")
-            tail = parts.pop()
-            for part in parts:
-                line_no += 1
-                yield line_no, part
-            if len(tail) > limit:
-                line_no += 1
-                yield line_no, tail[:limit]
-                tail = b""
-                skipping = True
-    except _DECODE_ERRORS as exc:
-        raise InputError(f"{name}: {_decode_reason(exc)}; lines after {line_no} not read") from None
+    first = True
+    for chunk in chunks:
+        if first:
+            chunk, tail = tail + chunk, b""
+            if len(chunk) < len(BOM) and BOM.startswith(chunk):
+                tail = chunk  # too short to tell whether it is a BOM yet
+                continue
+            first = False
+            chunk = chunk.removeprefix(BOM)
+        if skipping:
+            cut = chunk.find(b"\n")
+            if cut < 0:
+                continue
+            chunk = chunk[cut + 1 :]
+            skipping = False
+        parts = (tail + chunk).split(b"\n") if tail else chunk.split(b"\n")
+        tail = parts.pop()
+        for part in parts:
+            line_no += 1
+            yield line_no, part
+        if len(tail) > limit:
+            line_no += 1
+            yield line_no, tail[:limit]
+            tail = b""
+            skipping = True
+    if first and tail:
+        tail = tail.removeprefix(BOM)
     if tail and not skipping:
         line_no += 1
         yield line_no, tail
-
-
-def _decode_reason(exc: BaseException) -> str:
-    """A one-line description of a read or decompression failure."""
-    if isinstance(exc, EOFError):
-        return "compressed stream is truncated"
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"read error: {exc.strerror}"
-    return f"corrupt compressed data ({exc})"

@@ -107,6 +107,10 @@ def test_details_not_an_object_gives_no_legs() -> None:
         (" -2004 ", -2004),
         ("abc", "abc"),
         ("-20.5", "-20.5"),
+        (1.5, "1.5"),
+        (2**64, str(2**64)),
+        (float(2**70), "1.1805916207174113e+21"),
+        ("9" * 5000, "9" * 5000),
         ("٣", "٣"),  # a non-ASCII digit is not a numeric code
         (None, None),
         (True, None),
@@ -121,7 +125,14 @@ def test_error_code(value: object, code: object) -> None:
 
 @pytest.mark.parametrize(
     ("value", "name"),
-    [("NO ANSWER", "NO_ANSWER"), ("  busy ", "BUSY"), (None, MISSING), (3, MISSING)],
+    [
+        ("NO ANSWER", "NO_ANSWER"),
+        ("  busy ", "BUSY"),
+        ("no  answer", "NO__ANSWER"),
+        ("", ""),
+        (None, MISSING),
+        (3, MISSING),
+    ],
 )
 def test_status_name(value: object, name: str) -> None:
     assert status_name(value) == name
@@ -129,7 +140,18 @@ def test_status_name(value: object, name: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "number"),
-    [(4, 4), (4.5, 4.5), ("4.5", 4.5), (" 13 ", 13), ("n/a", None), (False, None), (None, None)],
+    [
+        (4, 4),
+        (4.5, 4.5),
+        ("4.5", 4.5),
+        (" 13 ", 13),
+        ("\u00a04.5", None),
+        ("+1", None),
+        ("NaN", None),
+        ("n/a", None),
+        (False, None),
+        (None, None),
+    ],
 )
 def test_metric(value: object, number: object) -> None:
     assert metric(value) == number

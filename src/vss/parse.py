@@ -35,6 +35,8 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _day_cache: dict[str, int] = {}
 _status_cache: dict[str, str] = {}
 _CACHE_LIMIT = 4096
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_MAX_CODE_TEXT = 64  # longer digit strings are not parsed as integers (int() has a limit)
 
 
 def parse_line(line: bytes, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Session | Rejection:
@@ -128,26 +130,35 @@ def _collect_errors(details: Any, where: str, out: list[ErrorPlace]) -> None:
 
 
 def error_code(value: Any) -> Code | None:
-    """SPEC §2: integral numbers and numeric strings → int; other strings stay; else None."""
+    """SPEC §2: integral numbers and numeric strings → int; other strings stay; else None.
+
+    A non-integral number is kept as its JSON text (`"1.5"`); so is an integer outside
+    the signed 64-bit range, which JSON tools cannot carry as a number.
+    """
     kind = type(value)
     if kind is int:
-        return int(value)
+        return int(value) if _INT64_MIN <= value <= _INT64_MAX else str(value)
     if kind is float:
-        # An integral float is the integer code; any other number is kept as its JSON text.
-        return int(value) if value.is_integer() else orjson.dumps(value).decode()
+        if value.is_integer() and _INT64_MIN <= value <= _INT64_MAX:
+            return int(value)
+        return orjson.dumps(value).decode()
     if kind is str:
-        return int(value) if _INT_CODE.fullmatch(value) else str(value)
+        if len(value) <= _MAX_CODE_TEXT and _INT_CODE.fullmatch(value):
+            number = int(value)
+            if _INT64_MIN <= number <= _INT64_MAX:
+                return number
+        return str(value)
     return None
 
 
 def status_name(value: Any) -> str:
-    """SPEC §2: trimmed, upper-cased, inner spaces → `_`; missing or not a string → (missing)."""
+    """SPEC §2: trimmed, upper-cased, each inner space → `_`; not a string → (missing)."""
     if type(value) is not str:
         return MISSING
     cached = _status_cache.get(value)
     if cached is not None:
         return cached
-    name = "_".join(value.upper().split()) or MISSING
+    name = value.strip().upper().replace(" ", "_")
     if len(_status_cache) < _CACHE_LIMIT:
         _status_cache[value] = name
     return name
@@ -160,7 +171,7 @@ def metric(value: Any) -> Number | None:
         return value  # type: ignore[no-any-return]
     if kind is str:
         try:
-            parsed = orjson.loads(value.strip())
+            parsed = orjson.loads(value)  # JSON whitespace around the number is allowed
         except orjson.JSONDecodeError:
             return None
         if type(parsed) is int or type(parsed) is float:

@@ -11,7 +11,12 @@ from vss.render.table import Table, csv_text
 
 CellText = Callable[[str, Any], str]
 # Shorter headers for the table view; JSON and CSV keep the field names.
-HEADERS = {"destinationCountryCode": "dest. country", "sourceCountryCode": "src. country"}
+HEADERS = {
+    "destinationCountryCode": "dest. country",
+    "sourceCountryCode": "src. country",
+    "count": "sessions",
+    "top_destination_countries": "top destinations",
+}
 
 
 def write_json_array(rows: Iterable[dict[str, Any]], out: IO[bytes]) -> None:

@@ -324,7 +324,9 @@ def errors(
             columns: tuple[str, ...] = ERROR_PLACE_COLUMNS
             title = f"Sessions with error code {', '.join(sorted(map(str, codes)))}"
             numeric: tuple[str, ...] = ()
-            shown: tuple[str, ...] = ERROR_PLACE_TABLE_COLUMNS
+            shown: tuple[str, ...] = tuple(
+                c for c in ERROR_PLACE_TABLE_COLUMNS if c != "code" or len(codes) > 1
+            )
         else:
             rows = error_summary_rows(summarize(paths, None, options, reporter))
             columns = shown = ERROR_SUMMARY_COLUMNS

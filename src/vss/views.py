@@ -23,7 +23,7 @@ ERROR_PLACE_COLUMNS = (
 )
 # The table view leaves out what the caption or the other formats carry.
 ERROR_PLACE_TABLE_COLUMNS = tuple(
-    c for c in ERROR_PLACE_COLUMNS if c not in ("message", "sourceCountryCode")
+    c for c in ERROR_PLACE_COLUMNS if c not in ("message", "source", "sourceCountryCode")
 )
 ERROR_SUMMARY_COLUMNS = ("code", "message", "count", "share", "top_destination_countries")
 

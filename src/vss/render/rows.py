@@ -12,8 +12,9 @@ from vss.render.table import Table, csv_text
 CellText = Callable[[str, Any], str]
 # Shorter headers for the table view; JSON and CSV keep the field names.
 HEADERS = {
-    "destinationCountryCode": "dest. country",
+    "destinationCountryCode": "country",
     "sourceCountryCode": "src. country",
+    "subAccountId": "subaccount",
     "count": "sessions",
     "top_destination_countries": "top destinations",
 }

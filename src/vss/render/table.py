@@ -31,13 +31,18 @@ class Table:
 
 def print_tables(tables: Iterable[Table], console: Console) -> None:
     """Print tables with Rich; every string goes in as `Text`, so markup is never parsed."""
-    for table in tables:
+    for index, table in enumerate(tables):
+        if index:
+            console.line()
         rich_table = RichTable(
             title=Text(sanitize(table.title), style="bold"),
             caption=Text("\n".join(sanitize(line) for line in table.caption))
             if table.caption
             else None,
             box=box.SIMPLE_HEAD,
+            padding=(0, 1, 0, 0),
+            pad_edge=False,
+            show_edge=False,
             title_justify="left",
             caption_justify="left",
             header_style="bold",

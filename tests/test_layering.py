@@ -27,7 +27,7 @@ def test_layering(path: Path) -> None:
     relative = path.relative_to(PACKAGE)
     tree = ast.parse(path.read_text())
     names = imported(tree)
-    is_cli = relative.parts[0] in ("cli.py", "__main__.py")
+    is_cli = relative.parts[0] in ("cli", "__main__.py")
     is_render = relative.parts[0] == "render"
     if not is_cli:
         assert "typer" not in names and "click" not in names

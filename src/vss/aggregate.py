@@ -209,6 +209,14 @@ class Stats:
         pairs.sort(key=lambda item: (-item[1], item[0] is None, item[0] or ""))
         return pairs[:limit]
 
+    def acd(self) -> float | None:
+        """Mean callB duration of answered sessions (seconds)."""
+        return dist(self.answered_duration)["mean"]  # type: ignore[no-any-return]
+
+    def mos_p50(self) -> Number | None:
+        """The median MOS over every leg."""
+        return dist(_combined(self.legs.values()).mos)["p50"]  # type: ignore[no-any-return]
+
     def to_dict(self) -> dict[str, Any]:
         """The `vss.stats/1` object of SPEC §4."""
         from vss.parse import format_timestamp
@@ -234,7 +242,7 @@ class Stats:
                 "answered": self.answered,
                 "asr": ratio(self.answered, self.attempted),
                 "ner": ratio(self.reached, self.attempted),
-                "acd_s": dist(self.answered_duration)["mean"],
+                "acd_s": self.acd(),
                 "short_calls": self.short_calls,
                 "short_call_rate": ratio(self.short_calls, self.answered),
                 "error_sessions": self.status[ERROR],

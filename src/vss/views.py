@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from vss.aggregate import Stats, ratio
+from vss.aggregate import HIGH_JITTER_MS, HIGH_PACKET_LOSS, LOW_MOS, MOS_BANDS, Stats, ratio
 from vss.parse import format_timestamp
-from vss.records import CATALOG, UNKNOWN_ERROR, Code, Session, text
+from vss.records import CATALOG, UNKNOWN_ERROR, Code, Leg, Session, text
 
 ERROR_PLACE_COLUMNS = (
     "sessionId",
@@ -85,3 +85,138 @@ def error_place_rows(session: Session, codes: set[Code]) -> list[dict[str, Any]]
             }
         )
     return rows
+
+
+SESSION_COLUMNS = (
+    "sessionId",
+    "startTime",
+    "endTime",
+    "subAccountId",
+    "sessionStatus",
+    "lastAction",
+    "callCount",
+    "source",
+    "destination",
+    "destinationCountryCode",
+    "duration_s",
+    "mos_min",
+    "errorCodes",
+)
+SESSION_TABLE_COLUMNS = tuple(
+    c
+    for c in SESSION_COLUMNS
+    if c not in ("endTime", "lastAction", "callCount", "source", "destination")
+)
+
+
+def _number(value: Any) -> Any:
+    """A JSON number as it is, anything else None."""
+    return value if type(value) in (int, float) else None
+
+
+def session_row(session: Session) -> dict[str, Any]:
+    """SPEC §7 `vss sessions`: one row per session."""
+    a = session.legs.get("callA")
+    b = session.legs.get("callB")
+    to = b or a
+    moses = [leg.mos for leg in session.legs.values() if leg.mos is not None]
+    return {
+        "sessionId": session.session_id,
+        "startTime": timestamp_text(session.start),
+        "endTime": timestamp_text(session.end),
+        "subAccountId": session.field("subAccountId"),
+        "sessionStatus": session.status,
+        "lastAction": session.field("lastAction"),
+        "callCount": _number(session.payload.get("callCount")),
+        "source": None if a is None else text(a.raw.get("source")),
+        "destination": None if to is None else text(to.raw.get("destination")),
+        "destinationCountryCode": session.destination_country(),
+        "duration_s": None if b is None else b.duration,
+        "mos_min": min(moses) if moses else None,
+        "errorCodes": " ".join(str(code) for code in session.codes()),
+    }
+
+
+def sort_key(column: str) -> Any:
+    """Order rows by a column, missing values last, numbers before text."""
+
+    def key(row: dict[str, Any]) -> tuple[int, Any]:
+        value = row[column]
+        if value is None or value == "":
+            return (2, 0)
+        if isinstance(value, int | float):
+            return (0, value)
+        return (1, str(value))
+
+    return key
+
+
+def mos_band(mos: float) -> str:
+    """SPEC §3 MOS band of a value."""
+    for name, lower in MOS_BANDS:
+        if mos >= lower:
+            return name
+    return "bad"
+
+
+def leg_flags(leg: Leg) -> list[str]:
+    """The quality flags of one leg (SPEC §3)."""
+    flags = []
+    if leg.jitter is not None and leg.jitter > HIGH_JITTER_MS:
+        flags.append("high_jitter")
+    if leg.packet_loss is not None and leg.packet_loss > HIGH_PACKET_LOSS:
+        flags.append("high_packet_loss")
+    if leg.mos is not None and leg.mos < LOW_MOS:
+        flags.append("low_mos")
+    return flags
+
+
+def show_dict(session: Session) -> dict[str, Any]:
+    """SPEC §7 `vss show`: the session, its legs on one time line, errors, quality."""
+    legs = []
+    for key, leg in sorted(session.legs.items()):
+        legs.append(
+            {
+                "leg": key,
+                "callStatus": leg.status,
+                "callDirection": text(leg.raw.get("callDirection")),
+                "source": text(leg.raw.get("source")),
+                "destination": text(leg.raw.get("destination")),
+                "sourceCountryCode": text(leg.raw.get("sourceCountryCode")),
+                "destinationCountryCode": text(leg.raw.get("destinationCountryCode")),
+                "initiated": timestamp_text(leg.initiated),
+                "connected": timestamp_text(leg.connected),
+                "disconnected": timestamp_text(leg.disconnected),
+                "answer_s": leg.answer_s,
+                "duration_s": leg.duration,
+                "mos": leg.mos,
+                "mos_band": None if leg.mos is None else mos_band(leg.mos),
+                "jitter": leg.jitter,
+                "packet_loss_rate": leg.packet_loss,
+                "flags": leg_flags(leg),
+            }
+        )
+    errors = []
+    for place in session.errors:
+        code = place.code
+        catalog = CATALOG.get(code) if isinstance(code, int) else None
+        errors.append(
+            {
+                "code": code,
+                "message": catalog or place.message or UNKNOWN_ERROR,
+                "errorMsg": place.message,
+                "where": place.where,
+            }
+        )
+    return {
+        "schema": "vss.show/1",
+        "sessionId": session.session_id,
+        "subAccountId": session.field("subAccountId"),
+        "sessionStatus": session.status,
+        "startTime": timestamp_text(session.start),
+        "endTime": timestamp_text(session.end),
+        "lastAction": session.field("lastAction"),
+        "callCount": _number(session.payload.get("callCount")),
+        "legs": legs,
+        "errors": errors,
+    }

@@ -15,6 +15,11 @@ HEADERS = {
     "destinationCountryCode": "country",
     "sourceCountryCode": "src. country",
     "subAccountId": "subaccount",
+    "sessionStatus": "status",
+    "duration_s": "duration",
+    "mos_min": "min MOS",
+    "errorCodes": "codes",
+    "destination": "to",
     "count": "sessions",
     "top_destination_countries": "top destinations",
 }

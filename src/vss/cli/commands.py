@@ -1,0 +1,631 @@
+"""The vss commands (SPEC §4-§7): each reads through the pipeline and renders one view."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+import orjson
+import typer
+
+from vss import __version__
+from vss.aggregate import InputCounts, Stats
+from vss.cli.common import (
+    CodeOpt,
+    CountryOpt,
+    FilesArg,
+    Format,
+    FormatOpt,
+    MaxLineOpt,
+    NoDedupeOpt,
+    QuietOpt,
+    Run,
+    SinceOpt,
+    StatusOpt,
+    StrictOpt,
+    SubaccountOpt,
+    TzOpt,
+    UntilOpt,
+    fail,
+    output,
+    prepare,
+    say,
+    stdout_bytes,
+    write_tables,
+)
+from vss.errors import StrictError, UsageError, VssError
+from vss.groups import EVERY, GROUP_KEYS, Groups, Trend, key_function
+from vss.parse import DEFAULT_MAX_LINE_BYTES
+from vss.pipeline import iter_sessions
+from vss.records import Session
+from vss.render.detail import show_tables
+from vss.render.overview import stats_csv_rows, stats_tables
+from vss.render.rows import rows_table, write_csv, write_json_array, write_ndjson
+from vss.render.table import csv_text
+from vss.render.text import fmt_count, fmt_number, fmt_share
+from vss.views import (
+    ERROR_PLACE_COLUMNS,
+    ERROR_PLACE_TABLE_COLUMNS,
+    ERROR_SUMMARY_COLUMNS,
+    SESSION_COLUMNS,
+    SESSION_TABLE_COLUMNS,
+    error_place_rows,
+    error_summary_rows,
+    session_row,
+    show_dict,
+    sort_key,
+)
+
+app = typer.Typer(
+    name="vss",
+    help="Analyze archived 8x8 Voice Session Summary (Number Masking) webhook payloads.\n\n"
+    "Input: NDJSON files (plain, gzip, bzip2, xz), or standard input.",
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+Sessions = Iterator[tuple[Session, bytes]]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"vss {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Analyze archived 8x8 Voice Session Summary (Number Masking) webhook payloads."""
+
+
+def _read(run: Run, consume: Callable[[Sessions], None], counts: InputCounts | None = None) -> int:
+    """Feed the matched sessions (first copies passing the filters) to `consume`.
+
+    Returns the exit status the input deserves (3 when a file could not be read).
+    """
+    counts = counts if counts is not None else InputCounts(files=run.paths)
+    match = run.filters if run.filters.active else None
+
+    def matched() -> Sessions:
+        for session, line in iter_sessions(run.paths, counts, run.reporter, run.options):
+            if match is None or match(session):
+                yield session, line
+
+    try:
+        consume(matched())
+    except StrictError as exc:
+        fail(exc)
+    return run.reporter.finish()
+
+
+def _display(column: str, value: Any) -> str:
+    """A cell of a row view as text."""
+    if value is None or value == "":
+        return "-"
+    if column in ("share", "asr", "error_rate"):
+        return fmt_share(value)
+    if column in ("count", "sessions"):
+        return fmt_count(value)
+    if column == "top_destination_countries":
+        return ", ".join(f"{e['country'] or '?'} {e['count']:,}" for e in value) or "-"
+    if isinstance(value, float):
+        return fmt_number(value)
+    return str(value)
+
+
+def _write_rows(
+    rows: list[dict[str, Any]],
+    fmt: Format,
+    columns: tuple[str, ...],
+    *,
+    title: str,
+    table_columns: tuple[str, ...] | None = None,
+    numeric: tuple[str, ...] = (),
+    caption: list[str] | None = None,
+    cell: Callable[[str, Any], Any] | None = None,
+) -> None:
+    """A list of row dicts in any format."""
+    out = stdout_bytes()
+    if fmt is Format.json:
+        write_json_array(rows, out)
+    elif fmt is Format.ndjson:
+        write_ndjson(rows, out)
+    elif fmt is Format.csv:
+        write_csv(columns, rows, out, cell)
+    else:
+        shown = table_columns or columns
+        table = rows_table(title, shown, rows, _display, numeric, ("sessionId", "startTime"))
+        table.caption = caption or []
+        write_tables([table], fmt)
+
+
+# ---- stats ---------------------------------------------------------------------------------
+
+ByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help=f"One row per group: {', '.join(GROUP_KEYS)}.",
+        metavar="KEY",
+        show_default=False,
+    ),
+]
+TopOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--top", min=1, help="With --by: keep the N largest groups, sum the rest as (other)."
+    ),
+]
+GROUP_COLUMNS = ("key", "sessions", "share", "asr", "acd_s", "error_rate", "mos_p50", "top_error")
+
+
+@app.command()
+def stats(
+    files: FilesArg = None,
+    fmt: FormatOpt = Format.table,
+    by: ByOpt = None,
+    top: TopOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    status: StatusOpt = None,
+    subaccount: SubaccountOpt = None,
+    country: CountryOpt = None,
+    code: CodeOpt = None,
+    tz: TzOpt = "UTC",
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    no_dedupe: NoDedupeOpt = False,
+    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+) -> None:
+    """Overview: input counters, status breakdown, KPIs, error codes, quality, per-leg tables.
+
+    With --by KEY, one compact row per group instead.
+    """
+    if by is not None and by not in GROUP_KEYS:
+        fail(UsageError(f"--by: unknown key {by!r} (accepted: {', '.join(GROUP_KEYS)})"))
+    if top is not None and by is None:
+        fail(UsageError("--top goes with --by"))
+    run = prepare(
+        files,
+        strict=strict,
+        quiet=quiet,
+        no_dedupe=no_dedupe,
+        max_line_bytes=max_line_bytes,
+        since=since,
+        until=until,
+        status=status,
+        subaccount=subaccount,
+        country=country,
+        code=code,
+        tz=tz,
+    )
+    if by is not None:
+        _stats_by(run, by, top, fmt)
+        return
+    result = Stats()
+    result.input.files = run.paths
+
+    def consume(sessions: Sessions) -> None:
+        add = result.add
+        for session, _ in sessions:
+            add(session)
+
+    status_code = _read(run, consume, result.input)
+    report = result.to_dict()
+    with output(status_code):
+        if fmt is Format.json:
+            stdout_bytes().write(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
+        elif fmt is Format.ndjson:
+            stdout_bytes().write(orjson.dumps(report, option=orjson.OPT_APPEND_NEWLINE))
+        elif fmt is Format.csv:
+            sys.stdout.write(csv_text(["section", "key", "field", "value"], stats_csv_rows(report)))
+        else:
+            write_tables(stats_tables(report), fmt)
+
+
+def _stats_by(run: Run, by: str, top: int | None, fmt: Format) -> None:
+    groups = Groups()
+    key_of = key_function(by, run.zone)
+
+    def consume(sessions: Sessions) -> None:
+        add = groups.add
+        for session, _ in sessions:
+            add(key_of(session), session)
+
+    status_code = _read(run, consume)
+    rows = groups.rows(top)
+    with output(status_code):
+        if fmt is Format.json:
+            document = {"schema": "vss.groups/1", "by": by, "groups": rows}
+            stdout_bytes().write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+        else:
+            total = sum(row["sessions"] for row in rows)
+            _write_rows(
+                rows,
+                fmt,
+                GROUP_COLUMNS,
+                title=f"Sessions by {by}",
+                numeric=GROUP_COLUMNS[1:],
+                caption=[f"{len(rows):,} groups, {total:,} sessions"],
+            )
+
+
+# ---- errors --------------------------------------------------------------------------------
+
+
+def _summary_cell(column: str, value: Any) -> Any:
+    if column == "top_destination_countries":
+        return " ".join(f"{entry['country'] or '?'}:{entry['count']}" for entry in value)
+    return value
+
+
+@app.command()
+def errors(
+    files: FilesArg = None,
+    code: CodeOpt = None,
+    fmt: FormatOpt = Format.table,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    status: StatusOpt = None,
+    subaccount: SubaccountOpt = None,
+    country: CountryOpt = None,
+    tz: TzOpt = "UTC",
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    no_dedupe: NoDedupeOpt = False,
+    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+) -> None:
+    """Error codes with catalog messages and top destinations; --code lists each occurrence."""
+    run = prepare(
+        files,
+        strict=strict,
+        quiet=quiet,
+        no_dedupe=no_dedupe,
+        max_line_bytes=max_line_bytes,
+        since=since,
+        until=until,
+        status=status,
+        subaccount=subaccount,
+        country=country,
+        code=code,
+        tz=tz,
+    )
+    codes = set(run.filters.codes)
+    if codes:
+        rows: list[dict[str, Any]] = []
+
+        def collect(sessions: Sessions) -> None:
+            for session, _ in sessions:
+                rows.extend(error_place_rows(session, codes))
+
+        status_code = _read(run, collect)
+        messages = {row["code"]: row["message"] for row in rows}
+        caption = [f"{c}: {message}" for c, message in messages.items()]
+        caption.append(f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'}")
+        shown = tuple(c for c in ERROR_PLACE_TABLE_COLUMNS if c != "code" or len(codes) > 1)
+        with output(status_code):
+            _write_rows(
+                rows,
+                fmt,
+                ERROR_PLACE_COLUMNS,
+                title=f"Sessions with error code {', '.join(sorted(map(str, codes)))}",
+                table_columns=shown,
+                caption=caption,
+            )
+        return
+    result = Stats()
+
+    def consume(sessions: Sessions) -> None:
+        for session, _ in sessions:
+            result.add(session)
+
+    status_code = _read(run, consume, result.input)
+    with output(status_code):
+        _write_rows(
+            error_summary_rows(result),
+            fmt,
+            ERROR_SUMMARY_COLUMNS,
+            title="Error codes",
+            numeric=("count", "share"),
+            cell=_summary_cell,
+        )
+
+
+# ---- trend ---------------------------------------------------------------------------------
+
+TREND_COLUMNS = ("start", "sessions", "asr", "error_rate", "mos_p50")
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+@app.command()
+def trend(
+    files: FilesArg = None,
+    every: Annotated[
+        str, typer.Option("--every", help="Bucket size: 15m, 1h or 1d.", metavar="15m|1h|1d")
+    ] = "1h",
+    fmt: FormatOpt = Format.table,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    status: StatusOpt = None,
+    subaccount: SubaccountOpt = None,
+    country: CountryOpt = None,
+    code: CodeOpt = None,
+    tz: TzOpt = "UTC",
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    no_dedupe: NoDedupeOpt = False,
+    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+) -> None:
+    """Sessions, ASR, error rate and MOS p50 per time bucket of startTime, with a bar."""
+    if every not in EVERY:
+        fail(UsageError(f"--every: {every!r} is not a bucket size (accepted: 15m, 1h, 1d)"))
+    run = prepare(
+        files,
+        strict=strict,
+        quiet=quiet,
+        no_dedupe=no_dedupe,
+        max_line_bytes=max_line_bytes,
+        since=since,
+        until=until,
+        status=status,
+        subaccount=subaccount,
+        country=country,
+        code=code,
+        tz=tz,
+    )
+    buckets = Trend(EVERY[every], run.zone)
+
+    def consume(sessions: Sessions) -> None:
+        for session, _ in sessions:
+            buckets.add(session)
+
+    status_code = _read(run, consume)
+    rows = buckets.rows()
+    with output(status_code):
+        if fmt is Format.json:
+            document: dict[str, Any] = {
+                "schema": "vss.trend/1",
+                "every": every,
+                "tz": tz,
+                "buckets": rows,
+            }
+            if buckets.no_start:
+                document["sessions_without_start"] = buckets.no_start
+            stdout_bytes().write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+            return
+        if fmt in (Format.table, Format.markdown):
+            peak = max((row["sessions"] for row in rows), default=0)
+            for row in rows:
+                row["bar"] = _bar(row["sessions"], peak)
+        caption = [f"{sum(r['sessions'] for r in rows):,} sessions, every {every}, {tz}"]
+        if buckets.no_start:
+            caption.append(f"{buckets.no_start:,} sessions without a startTime are not shown")
+        _write_rows(
+            rows,
+            fmt,
+            TREND_COLUMNS,
+            title="Trend",
+            table_columns=(*TREND_COLUMNS, "bar")
+            if fmt in (Format.table, Format.markdown)
+            else None,
+            numeric=TREND_COLUMNS[1:],
+            caption=caption,
+        )
+
+
+def _bar(value: int, peak: int, width: int = 30) -> str:
+    """A horizontal bar, in eighths of a character."""
+    if not peak or not value:
+        return ""
+    eighths = max(1, round(value / peak * width * 8))
+    return "█" * (eighths // 8) + (BARS[eighths % 8] if eighths % 8 else "")
+
+
+# ---- sessions, show, filter ----------------------------------------------------------------
+
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", "-n", min=0, help="At most N rows.", show_default=False)
+]
+
+
+def _sessions_command(
+    files: FilesArg = None,
+    fmt: FormatOpt = Format.table,
+    limit: LimitOpt = None,
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort",
+            help="Order by this column (default: input order); missing values last.",
+            metavar="COLUMN",
+            show_default=False,
+        ),
+    ] = None,
+    reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Descending order.")] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    status: StatusOpt = None,
+    subaccount: SubaccountOpt = None,
+    country: CountryOpt = None,
+    code: CodeOpt = None,
+    tz: TzOpt = "UTC",
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    no_dedupe: NoDedupeOpt = False,
+    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+) -> None:
+    """One row per session: ids, times, status, numbers, callB duration, lowest MOS, codes."""
+    if sort is not None and sort not in SESSION_COLUMNS:
+        fail(
+            UsageError(f"--sort: unknown column {sort!r} (accepted: {', '.join(SESSION_COLUMNS)})")
+        )
+    run = prepare(
+        files,
+        strict=strict,
+        quiet=quiet,
+        no_dedupe=no_dedupe,
+        max_line_bytes=max_line_bytes,
+        since=since,
+        until=until,
+        status=status,
+        subaccount=subaccount,
+        country=country,
+        code=code,
+        tz=tz,
+    )
+    rows: list[dict[str, Any]] = []
+
+    def collect(sessions: Sessions) -> None:
+        rows.extend(session_row(session) for session, _ in sessions)
+        if sort is not None:
+            rows.sort(key=sort_key(sort), reverse=reverse)
+            if reverse:  # missing values still last
+                rows.sort(key=lambda row: row[sort] is None or row[sort] == "")
+        elif reverse:
+            rows.reverse()
+        if limit is not None:
+            del rows[limit:]
+
+    status_code = _read(run, collect)
+    with output(status_code):
+        _write_rows(
+            rows,
+            fmt,
+            SESSION_COLUMNS,
+            title="Sessions",
+            table_columns=SESSION_TABLE_COLUMNS,
+            numeric=("duration_s", "mos_min", "callCount"),
+            caption=[f"{len(rows):,} {'session' if len(rows) == 1 else 'sessions'}"],
+        )
+
+
+app.command("sessions")(_sessions_command)
+app.command("list", help="Alias of `sessions`.")(_sessions_command)
+
+
+@app.command()
+def show(
+    session_id: Annotated[str, typer.Argument(help="The sessionId to show.", show_default=False)],
+    files: FilesArg = None,
+    fmt: FormatOpt = Format.table,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+) -> None:
+    """One session: its legs on a time line, errors with messages, quality with MOS band."""
+    run = prepare(files, strict=strict, quiet=quiet, max_line_bytes=max_line_bytes)
+    found: list[Session] = []
+
+    def find(sessions: Sessions) -> None:
+        for session, _ in sessions:
+            if session.session_id == session_id:
+                found.append(session)
+                return
+
+    status_code = _read(run, find)
+    if not found:
+        say(f"session {session_id} not found in the input")
+        raise typer.Exit(max(status_code, 1))
+    document = show_dict(found[0])
+    with output(status_code):
+        if fmt in (Format.json, Format.ndjson):
+            option = orjson.OPT_INDENT_2 if fmt is Format.json else 0
+            stdout_bytes().write(orjson.dumps(document, option=option) + b"\n")
+        elif fmt is Format.csv:
+            _write_rows(
+                document["legs"],
+                fmt,
+                tuple(document["legs"][0]) if document["legs"] else ("leg",),
+                title="",
+            )
+        else:
+            write_tables(show_tables(document), fmt)
+
+
+@app.command("filter")
+def filter_(
+    files: FilesArg = None,
+    count: Annotated[bool, typer.Option("--count", "-c", help="Print only the number.")] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    status: StatusOpt = None,
+    subaccount: SubaccountOpt = None,
+    country: CountryOpt = None,
+    code: CodeOpt = None,
+    tz: TzOpt = "UTC",
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    no_dedupe: NoDedupeOpt = False,
+    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+) -> None:
+    """The matching original lines, byte for byte, in input order, first copies only."""
+    run = prepare(
+        files,
+        strict=strict,
+        quiet=quiet,
+        no_dedupe=no_dedupe,
+        max_line_bytes=max_line_bytes,
+        since=since,
+        until=until,
+        status=status,
+        subaccount=subaccount,
+        country=country,
+        code=code,
+        tz=tz,
+    )
+    total = 0
+    out = stdout_bytes()
+
+    def write(sessions: Sessions) -> None:
+        nonlocal total
+        for _, line in sessions:
+            total += 1
+            if not count:
+                out.write(line + b"\n")
+
+    status_code = 0
+    with output(0):
+        status_code = _read(run, write)
+        if count:
+            out.write(b"%d\n" % total)
+    if status_code:
+        raise typer.Exit(status_code)
+
+
+# ---- generate ------------------------------------------------------------------------------
+
+
+@app.command()
+def generate(
+    n: Annotated[int, typer.Option("-n", "--sessions", min=0, help="Lines to write.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 0,
+) -> None:
+    """Write realistic synthetic session summaries (NDJSON) to stdout, deterministically."""
+    from vss.generate import generate_lines
+
+    with output(0):
+        out = stdout_bytes()
+        batch: list[bytes] = []
+        for line in generate_lines(n, seed):
+            batch.append(line)
+            if len(batch) >= 4096:
+                out.write(b"".join(batch))
+                batch.clear()
+        out.write(b"".join(batch))
+
+
+def main() -> None:
+    """Console entry point: run the app; never a traceback for the project's own errors."""
+    try:
+        app(prog_name="vss")
+    except VssError as exc:
+        say(str(exc))
+        sys.exit(exc.exit_code)

@@ -1,0 +1,328 @@
+"""What every vss command shares: options, inputs, filters, stderr, stdout and exit codes."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from enum import StrEnum
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from vss.errors import UsageError, VssError
+from vss.filters import TIME_HELP, Filters, build_filters, parse_zone
+from vss.parse import DEFAULT_MAX_LINE_BYTES
+from vss.pipeline import ReadOptions
+from vss.render.table import Table, markdown, print_tables
+from vss.render.text import sanitize
+from vss.sources import STDIN
+
+MAX_WARNINGS = 20
+
+
+class Format(StrEnum):
+    """Output formats (SPEC §8)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    ndjson = "ndjson"
+    markdown = "markdown"
+
+
+_INPUT = "Input"
+_FILTERS = "Filters"
+
+FilesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="NDJSON files (plain, gzip, bzip2, xz); '-' or none for standard input.",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+StrictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Stop with exit 3 at the first malformed or invalid line.",
+        rich_help_panel=_INPUT,
+    ),
+]
+QuietOpt = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No warnings about skipped lines.", rich_help_panel=_INPUT),
+]
+NoDedupeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-dedupe",
+        help="Count every copy of a sessionId (webhook retries).",
+        rich_help_panel=_INPUT,
+    ),
+]
+MaxLineOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-line-bytes",
+        min=1,
+        help="Longer lines are malformed, without being parsed.",
+        rich_help_panel=_INPUT,
+    ),
+]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help=f"Sessions that started at or after T: {TIME_HELP} back from now.",
+        metavar="T",
+        show_default=False,
+        rich_help_panel=_FILTERS,
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until",
+        help="Sessions that started before T (same forms as --since).",
+        metavar="T",
+        show_default=False,
+        rich_help_panel=_FILTERS,
+    ),
+]
+StatusOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        help="Only this sessionStatus (repeatable; 'no answer' works).",
+        show_default=False,
+        rich_help_panel=_FILTERS,
+    ),
+]
+SubaccountOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--subaccount",
+        help="Only this subAccountId (repeatable, exact).",
+        show_default=False,
+        rich_help_panel=_FILTERS,
+    ),
+]
+CountryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--country",
+        help="Only this destination country code (repeatable, any case).",
+        show_default=False,
+        rich_help_panel=_FILTERS,
+    ),
+]
+CodeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--code",
+        help="Only sessions with this error code (repeatable), e.g. --code -2004.",
+        show_default=False,
+        rich_help_panel=_FILTERS,
+    ),
+]
+TzOpt = Annotated[
+    str,
+    typer.Option(
+        "--tz",
+        help="Time zone for dates, --by day|hour and trend buckets (e.g. Europe/London).",
+        rich_help_panel=_FILTERS,
+    ),
+]
+
+
+# ---- stderr and stdout ---------------------------------------------------------------------
+
+
+def say(message: str) -> None:
+    """One line on stderr, prefixed `vss: `, sanitized."""
+    sys.stderr.write(f"vss: {sanitize(message)}\n")
+    sys.stderr.flush()
+
+
+class StderrReporter:
+    """Shows the pipeline's warnings on stderr: at most 20, then a count (SPEC §2)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.warnings = 0
+        self.failed = False
+
+    def warn(self, source: str, line_no: int, reason: str) -> None:
+        """A malformed or invalid line."""
+        self.warnings += 1
+        if not self.quiet and self.warnings <= MAX_WARNINGS:
+            say(f"{source}:{line_no}: {reason}")
+
+    def error(self, message: str) -> None:
+        """A file could not be read (fully); always shown, exit 3."""
+        self.failed = True
+        say(message)
+
+    def hint(self, message: str) -> None:
+        """Advice about a file."""
+        if not self.quiet:
+            say(message)
+
+    def finish(self) -> int:
+        """Print the summary of suppressed warnings; the exit status the input deserves."""
+        if not self.quiet and self.warnings > MAX_WARNINGS:
+            say(
+                f"{self.warnings - MAX_WARNINGS:,} more warnings not shown "
+                f"({self.warnings:,} malformed or invalid lines in all)"
+            )
+        return 3 if self.failed else 0
+
+
+def _stdout_quiet() -> None:
+    """Point fd 1 at /dev/null so the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
+@contextmanager
+def output(status: int) -> Iterator[None]:
+    """Guard writes to stdout: a closed pipe ends quietly, other write errors exit 3.
+
+    Leaves with `status` (the input's exit status, or a command's own) when it is not 0.
+    """
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_quiet()
+        raise typer.Exit(status) from None
+    except OSError as exc:
+        _stdout_quiet()
+        say(f"write error: {exc.strerror or exc}")
+        raise typer.Exit(3) from None
+    if status:
+        raise typer.Exit(status)
+
+
+def stdout_bytes() -> Any:
+    """The binary stdout."""
+    return sys.stdout.buffer
+
+
+def console() -> Console:
+    """A Rich console on stdout: no colour unless a terminal without NO_COLOR."""
+    is_tty = sys.stdout.isatty()
+    width = None if is_tty else int(os.environ.get("COLUMNS", "0") or 0) or 160
+    return Console(
+        file=sys.stdout,
+        no_color=not is_tty or "NO_COLOR" in os.environ,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        width=width,
+    )
+
+
+def write_tables(tables: list[Table], fmt: Format) -> None:
+    """Tables as Markdown, or through Rich for `table`."""
+    if fmt is Format.markdown:
+        sys.stdout.write(markdown(tables))
+    else:
+        print_tables(tables, console())
+
+
+def fail(exc: VssError) -> NoReturn:
+    """Report one of the project's errors and exit with its status."""
+    say(str(exc))
+    raise typer.Exit(exc.exit_code)
+
+
+# ---- inputs --------------------------------------------------------------------------------
+
+
+def _stdin_is_data() -> bool:
+    """Whether standard input is a pipe, a socket or a regular file (not a terminal/device)."""
+    stdin = sys.stdin
+    if stdin is None:
+        return False
+    try:
+        mode = os.fstat(stdin.fileno()).st_mode
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return True  # an in-memory stream (tests): it is data
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
+
+
+def inputs(files: list[str] | None) -> list[str]:
+    """The input paths; no file means stdin, but only when stdin carries data."""
+    if files:
+        return files
+    if _stdin_is_data():
+        return [STDIN]
+    raise UsageError(
+        "no input: name one or more files, or pipe data in (use '-' for standard input); "
+        "standard input is a terminal or a device"
+    )
+
+
+@dataclass(slots=True)
+class Run:
+    """One command's inputs, read options, filters and reporter."""
+
+    paths: list[str]
+    options: ReadOptions
+    filters: Filters
+    zone: tzinfo
+    reporter: StderrReporter
+
+
+def prepare(
+    files: list[str] | None,
+    *,
+    strict: bool = False,
+    quiet: bool = False,
+    no_dedupe: bool = False,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    since: str | None = None,
+    until: str | None = None,
+    status: list[str] | None = None,
+    subaccount: list[str] | None = None,
+    country: list[str] | None = None,
+    code: list[str] | None = None,
+    tz: str = "UTC",
+) -> Run:
+    """Check the options (usage error, exit 2, on a bad value) and resolve the inputs."""
+    try:
+        zone = parse_zone(tz)
+        filters = build_filters(
+            since=since,
+            until=until,
+            statuses=status or (),
+            subaccounts=subaccount or (),
+            countries=country or (),
+            codes=code or (),
+            zone=zone,
+            now=datetime.now(UTC),
+        )
+        paths = inputs(files)
+    except ValueError as exc:
+        fail(UsageError(str(exc)))
+    except UsageError as exc:
+        fail(exc)
+    return Run(
+        paths,
+        ReadOptions(not no_dedupe, max_line_bytes, strict),
+        filters,
+        zone,
+        StderrReporter(quiet),
+    )

@@ -19,7 +19,6 @@ HEADERS = {
     "duration_s": "duration",
     "mos_min": "min MOS",
     "errorCodes": "codes",
-    "destination": "to",
     "count": "sessions",
     "top_destination_countries": "top destinations",
 }

@@ -44,6 +44,9 @@ class Reporter(Protocol):
     def hint(self, message: str) -> None:
         """Advice about a whole file (e.g. it looks like pretty-printed JSON)."""
 
+    def advance(self, nbytes: int) -> None:
+        """`nbytes` more bytes of input were read (before decompression), for progress."""
+
 
 class SilentReporter:
     """A reporter that only keeps file errors: for library use and tests."""
@@ -60,6 +63,9 @@ class SilentReporter:
 
     def hint(self, message: str) -> None:
         """Ignore hints."""
+
+    def advance(self, nbytes: int) -> None:
+        """Ignore progress."""
 
 
 def payload_digest(payload: dict[str, Any]) -> int:
@@ -108,7 +114,7 @@ def iter_sessions(
         file_lines = file_malformed = 0
         first_line = b""
         try:
-            chunks = open_source(path)
+            chunks = open_source(path, reporter.advance)
         except InputError as exc:
             reporter.error(str(exc))
             continue

@@ -40,7 +40,9 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def open_source(path: str) -> Generator[bytes, None, None]:
+def open_source(
+    path: str, progress: Callable[[int], None] | None = None
+) -> Generator[bytes, None, None]:
     """Yield the decompressed bytes of `path` (stdin for `-`) in chunks.
 
     Raises `InputError` when the file cannot be opened, and, after yielding all that could
@@ -51,17 +53,19 @@ def open_source(path: str) -> Generator[bytes, None, None]:
         raw: IO[bytes] = sys.stdin.buffer if path == STDIN else open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         raise InputError(f"{name}: cannot open: {exc.strerror or exc}") from None
-    return _chunks(raw, name, path != STDIN)
+    return _chunks(raw, name, path != STDIN, progress)
 
 
-def _chunks(raw: IO[bytes], name: str, close: bool) -> Generator[bytes, None, None]:
+def _chunks(
+    raw: IO[bytes], name: str, close: bool, progress: Callable[[int], None] | None
+) -> Generator[bytes, None, None]:
     try:
         try:
             first = raw.read(CHUNK)
         except OSError as exc:
             raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
         kind = sniff(first)
-        reads = _reads(raw, name, first)
+        reads = _reads(raw, name, first, progress)
         if kind is None:
             yield from reads
         elif kind == "zstd":
@@ -73,18 +77,19 @@ def _chunks(raw: IO[bytes], name: str, close: bool) -> Generator[bytes, None, No
             raw.close()
 
 
-def _reads(raw: IO[bytes], name: str, first: bytes) -> Iterator[bytes]:
+def _reads(
+    raw: IO[bytes], name: str, first: bytes, progress: Callable[[int], None] | None
+) -> Iterator[bytes]:
     """The raw bytes: the chunk already read for sniffing, then the rest."""
-    if first:
-        yield first
-    while True:
+    chunk = first
+    while chunk:
+        if progress is not None:
+            progress(len(chunk))
+        yield chunk
         try:
             chunk = raw.read(CHUNK)
         except OSError as exc:
             raise InputError(f"{name}: read error: {exc.strerror or exc}") from None
-        if not chunk:
-            return
-        yield chunk
 
 
 _FACTORIES: dict[str, Callable[[], Any]] = {

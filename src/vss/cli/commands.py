@@ -11,6 +11,7 @@ import typer
 
 from vss import __version__
 from vss.aggregate import InputCounts, Stats
+from vss.check import KINDS, CheckReport
 from vss.cli.common import (
     CodeOpt,
     CountryOpt,
@@ -20,6 +21,7 @@ from vss.cli.common import (
     MaxLineOpt,
     NoDedupeOpt,
     QuietOpt,
+    RedactOpt,
     Run,
     SinceOpt,
     StatusOpt,
@@ -39,11 +41,13 @@ from vss.groups import EVERY, GROUP_KEYS, Groups, Trend, key_function
 from vss.parse import DEFAULT_MAX_LINE_BYTES
 from vss.pipeline import iter_sessions
 from vss.records import Session
+from vss.redact import redact_line
 from vss.render.detail import show_tables
 from vss.render.overview import stats_csv_rows, stats_tables
 from vss.render.rows import rows_table, write_csv, write_json_array, write_ndjson
 from vss.render.table import csv_text
 from vss.render.text import fmt_count, fmt_number, fmt_share
+from vss.thresholds import Threshold, parse_threshold
 from vss.views import (
     ERROR_PLACE_COLUMNS,
     ERROR_PLACE_TABLE_COLUMNS,
@@ -99,9 +103,11 @@ def _read(run: Run, consume: Callable[[Sessions], None], counts: InputCounts | N
             if match is None or match(session):
                 yield session, line
 
+    run.reporter.start(run.paths)
     try:
         consume(matched())
     except StrictError as exc:
+        run.reporter.finish()
         fail(exc)
     return run.reporter.finish()
 
@@ -164,6 +170,15 @@ TopOpt = Annotated[
         "--top", min=1, help="With --by: keep the N largest groups, sum the rest as (other)."
     ),
 ]
+FailIfOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-if",
+        help="Exit 1 when 'METRIC OP NUMBER' holds, e.g. 'kpi.error_rate > 0.05' (repeatable).",
+        metavar="EXPR",
+        show_default=False,
+    ),
+]
 GROUP_COLUMNS = ("key", "sessions", "share", "asr", "acd_s", "error_rate", "mos_p50", "top_error")
 
 
@@ -173,6 +188,7 @@ def stats(
     fmt: FormatOpt = Format.table,
     by: ByOpt = None,
     top: TopOpt = None,
+    fail_if: FailIfOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     status: StatusOpt = None,
@@ -184,6 +200,7 @@ def stats(
     quiet: QuietOpt = False,
     no_dedupe: NoDedupeOpt = False,
     max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+    redact: RedactOpt = False,
 ) -> None:
     """Overview: input counters, status breakdown, KPIs, error codes, quality, per-leg tables.
 
@@ -193,6 +210,12 @@ def stats(
         fail(UsageError(f"--by: unknown key {by!r} (accepted: {', '.join(GROUP_KEYS)})"))
     if top is not None and by is None:
         fail(UsageError("--top goes with --by"))
+    if fail_if and by is not None:
+        fail(UsageError("--fail-if goes with the overview, not with --by"))
+    try:
+        thresholds = [parse_threshold(text) for text in fail_if or ()]
+    except ValueError as exc:
+        fail(UsageError(f"--fail-if: {exc}"))
     run = prepare(
         files,
         strict=strict,
@@ -206,6 +229,7 @@ def stats(
         country=country,
         code=code,
         tz=tz,
+        redact=redact,
     )
     if by is not None:
         _stats_by(run, by, top, fmt)
@@ -219,8 +243,9 @@ def stats(
             add(session)
 
     status_code = _read(run, consume, result.input)
-    report = result.to_dict()
-    with output(status_code):
+    report = run.present(result.to_dict())
+    breaches = _breaches(report, thresholds)
+    with output(max(status_code, 1 if breaches else 0)):
         if fmt is Format.json:
             stdout_bytes().write(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
         elif fmt is Format.ndjson:
@@ -229,6 +254,23 @@ def stats(
             sys.stdout.write(csv_text(["section", "key", "field", "value"], stats_csv_rows(report)))
         else:
             write_tables(stats_tables(report), fmt)
+        sys.stdout.flush()  # the report first, then what breached
+        for line in breaches:
+            say(line)
+
+
+def _breaches(report: dict[str, Any], thresholds: list[Threshold]) -> list[str]:
+    """One message per threshold that holds (or cannot be evaluated)."""
+    lines = []
+    for threshold in thresholds:
+        breached, value = threshold.evaluate(report)
+        if not breached:
+            continue
+        if value is None:
+            lines.append(f"threshold not evaluable (no data): {threshold.text}")
+        else:
+            lines.append(f"threshold breached: {threshold.text} (value {value!r})")
+    return lines
 
 
 def _stats_by(run: Run, by: str, top: int | None, fmt: Format) -> None:
@@ -241,7 +283,7 @@ def _stats_by(run: Run, by: str, top: int | None, fmt: Format) -> None:
             add(key_of(session), session)
 
     status_code = _read(run, consume)
-    rows = groups.rows(top)
+    rows = run.present(groups.rows(top))
     with output(status_code):
         if fmt is Format.json:
             document = {"schema": "vss.groups/1", "by": by, "groups": rows}
@@ -282,6 +324,7 @@ def errors(
     quiet: QuietOpt = False,
     no_dedupe: NoDedupeOpt = False,
     max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+    redact: RedactOpt = False,
 ) -> None:
     """Error codes with catalog messages and top destinations; --code lists each occurrence."""
     run = prepare(
@@ -297,6 +340,7 @@ def errors(
         country=country,
         code=code,
         tz=tz,
+        redact=redact,
     )
     codes = set(run.filters.codes)
     if codes:
@@ -307,6 +351,7 @@ def errors(
                 rows.extend(error_place_rows(session, codes))
 
         status_code = _read(run, collect)
+        rows = run.present(rows)
         messages = {row["code"]: row["message"] for row in rows}
         caption = [f"{c}: {message}" for c, message in messages.items()]
         caption.append(f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'}")
@@ -330,7 +375,7 @@ def errors(
     status_code = _read(run, consume, result.input)
     with output(status_code):
         _write_rows(
-            error_summary_rows(result),
+            run.present(error_summary_rows(result)),
             fmt,
             ERROR_SUMMARY_COLUMNS,
             title="Error codes",
@@ -363,6 +408,7 @@ def trend(
     quiet: QuietOpt = False,
     no_dedupe: NoDedupeOpt = False,
     max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+    redact: RedactOpt = False,
 ) -> None:
     """Sessions, ASR, error rate and MOS p50 per time bucket of startTime, with a bar."""
     if every not in EVERY:
@@ -380,6 +426,7 @@ def trend(
         country=country,
         code=code,
         tz=tz,
+        redact=redact,
     )
     buckets = Trend(EVERY[every], run.zone)
 
@@ -461,6 +508,7 @@ def _sessions_command(
     quiet: QuietOpt = False,
     no_dedupe: NoDedupeOpt = False,
     max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+    redact: RedactOpt = False,
 ) -> None:
     """One row per session: ids, times, status, numbers, callB duration, lowest MOS, codes."""
     if sort is not None and sort not in SESSION_COLUMNS:
@@ -480,6 +528,7 @@ def _sessions_command(
         country=country,
         code=code,
         tz=tz,
+        redact=redact,
     )
     rows: list[dict[str, Any]] = []
 
@@ -495,6 +544,7 @@ def _sessions_command(
             del rows[limit:]
 
     status_code = _read(run, collect)
+    rows = run.present(rows)
     with output(status_code):
         _write_rows(
             rows,
@@ -519,9 +569,10 @@ def show(
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
     max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+    redact: RedactOpt = False,
 ) -> None:
     """One session: its legs on a time line, errors with messages, quality with MOS band."""
-    run = prepare(files, strict=strict, quiet=quiet, max_line_bytes=max_line_bytes)
+    run = prepare(files, strict=strict, quiet=quiet, max_line_bytes=max_line_bytes, redact=redact)
     found: list[Session] = []
 
     def find(sessions: Sessions) -> None:
@@ -534,7 +585,7 @@ def show(
     if not found:
         say(f"session {session_id} not found in the input")
         raise typer.Exit(max(status_code, 1))
-    document = show_dict(found[0])
+    document = run.present(show_dict(found[0]))
     with output(status_code):
         if fmt in (Format.json, Format.ndjson):
             option = orjson.OPT_INDENT_2 if fmt is Format.json else 0
@@ -565,6 +616,7 @@ def filter_(
     quiet: QuietOpt = False,
     no_dedupe: NoDedupeOpt = False,
     max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+    redact: RedactOpt = False,
 ) -> None:
     """The matching original lines, byte for byte, in input order, first copies only."""
     run = prepare(
@@ -580,6 +632,7 @@ def filter_(
         country=country,
         code=code,
         tz=tz,
+        redact=redact,
     )
     total = 0
     out = stdout_bytes()
@@ -589,7 +642,7 @@ def filter_(
         for _, line in sessions:
             total += 1
             if not count:
-                out.write(line + b"\n")
+                out.write((redact_line(line) if redact else line) + b"\n")
 
     status_code = 0
     with output(0):
@@ -598,6 +651,99 @@ def filter_(
             out.write(b"%d\n" % total)
     if status_code:
         raise typer.Exit(status_code)
+
+
+# ---- check ---------------------------------------------------------------------------------
+
+
+@app.command()
+def check(
+    files: FilesArg = None,
+    fmt: FormatOpt = Format.table,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore",
+            help=f"Do not fail on this problem kind (repeatable): {', '.join(KINDS)}.",
+            metavar="KIND",
+            show_default=False,
+        ),
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    status: StatusOpt = None,
+    subaccount: SubaccountOpt = None,
+    country: CountryOpt = None,
+    code: CodeOpt = None,
+    tz: TzOpt = "UTC",
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    no_dedupe: NoDedupeOpt = False,
+    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
+    redact: RedactOpt = False,
+) -> None:
+    """Consistency report: sessions per problem kind; exit 1 when any is found."""
+    ignored = set(ignore or ())
+    unknown = sorted(ignored - set(KINDS))
+    if unknown:
+        fail(UsageError(f"--ignore: unknown kind {unknown[0]!r} (accepted: {', '.join(KINDS)})"))
+    run = prepare(
+        files,
+        strict=strict,
+        quiet=quiet,
+        no_dedupe=no_dedupe,
+        max_line_bytes=max_line_bytes,
+        since=since,
+        until=until,
+        status=status,
+        subaccount=subaccount,
+        country=country,
+        code=code,
+        tz=tz,
+        redact=redact,
+    )
+    report = CheckReport()
+
+    def consume(sessions: Sessions) -> None:
+        for session, _ in sessions:
+            report.add(session)
+
+    status_code = _read(run, consume)
+    document = run.present(report.to_dict())
+    found = any(n for kind, n in document["problems"].items() if kind not in ignored)
+    with output(max(status_code, 1 if found else 0)):
+        if fmt is Format.json:
+            stdout_bytes().write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+        elif fmt is Format.ndjson:
+            stdout_bytes().write(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE))
+        else:
+            rows = [
+                {"problem": kind, "sessions": n, "ignored": "yes" if kind in ignored else ""}
+                for kind, n in document["problems"].items()
+            ]
+            if fmt is Format.csv:
+                write_csv(("problem", "sessions", "ignored"), rows, stdout_bytes())
+                return
+            problems = rows_table(
+                f"Consistency of {document['sessions']:,} sessions",
+                ("problem", "sessions", "ignored"),
+                rows,
+                _display,
+                ("sessions",),
+            )
+            problems.caption = ["clean" if not found else "problems found (exit 1)"]
+            tables = [problems]
+            if document["examples"]:
+                tables.append(
+                    rows_table(
+                        "Examples (at most 5 per kind)",
+                        ("problem", "sessionId", "detail"),
+                        document["examples"],
+                        _display,
+                        nowrap=("sessionId",),
+                    )
+                )
+            write_tables(tables, fmt)
 
 
 # ---- generate ------------------------------------------------------------------------------

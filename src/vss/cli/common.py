@@ -15,11 +15,22 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.text import Text
 
 from vss.errors import UsageError, VssError
 from vss.filters import TIME_HELP, Filters, build_filters, parse_zone
 from vss.parse import DEFAULT_MAX_LINE_BYTES
 from vss.pipeline import ReadOptions
+from vss.redact import redact_text, redact_value
 from vss.render.table import Table, markdown, print_tables
 from vss.render.text import sanitize
 from vss.sources import STDIN
@@ -133,6 +144,13 @@ CodeOpt = Annotated[
         rich_help_panel=_FILTERS,
     ),
 ]
+RedactOpt = Annotated[
+    bool,
+    typer.Option(
+        "--redact",
+        help="Mask phone numbers in every output (+6591178965 → +65****8965).",
+    ),
+]
 TzOpt = Annotated[
     str,
     typer.Option(
@@ -146,38 +164,96 @@ TzOpt = Annotated[
 # ---- stderr and stdout ---------------------------------------------------------------------
 
 
-def say(message: str) -> None:
-    """One line on stderr, prefixed `vss: `, sanitized."""
+def say(message: str, redact: bool = False) -> None:
+    """One line on stderr, prefixed `vss: `, sanitized (and redacted when asked)."""
+    if redact:
+        message = redact_text(message)
     sys.stderr.write(f"vss: {sanitize(message)}\n")
     sys.stderr.flush()
 
 
-class StderrReporter:
-    """Shows the pipeline's warnings on stderr: at most 20, then a count (SPEC §2)."""
+PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 
-    def __init__(self, quiet: bool) -> None:
+
+class StderrReporter:
+    """Shows the pipeline's warnings on stderr: at most 20, then a count (SPEC §2).
+
+    Also draws a progress bar on stderr for inputs over 8 MiB, only when stderr is a
+    terminal and not `--quiet`.
+    """
+
+    def __init__(self, quiet: bool, redact: bool = False) -> None:
         self.quiet = quiet
+        self.redact = redact
         self.warnings = 0
         self.failed = False
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+
+    def start(self, paths: list[str]) -> None:
+        """Start the progress bar when the input is large and stderr is a terminal."""
+        if self.quiet or not sys.stderr.isatty():
+            return
+        total = 0
+        for path in paths:
+            try:
+                info = os.stat(path) if path != STDIN else os.fstat(sys.stdin.fileno())
+            except (OSError, ValueError, io.UnsupportedOperation):
+                return  # size unknown: no bar rather than a wrong one
+            if not stat.S_ISREG(info.st_mode):
+                return
+            total += info.st_size
+        if total < PROGRESS_MIN_BYTES:
+            return
+        self._progress = Progress(
+            TextColumn("reading"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True, markup=False, highlight=False),
+            transient=True,
+        )
+        self._task = self._progress.add_task("reading", total=total)
+        self._progress.start()
+
+    def advance(self, nbytes: int) -> None:
+        """More input bytes were read."""
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task, nbytes)
+
+    def _stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
 
     def warn(self, source: str, line_no: int, reason: str) -> None:
         """A malformed or invalid line."""
         self.warnings += 1
         if not self.quiet and self.warnings <= MAX_WARNINGS:
-            say(f"{source}:{line_no}: {reason}")
+            self._say(f"{source}:{line_no}: {reason}")
 
     def error(self, message: str) -> None:
         """A file could not be read (fully); always shown, exit 3."""
         self.failed = True
-        say(message)
+        self._say(message)
 
     def hint(self, message: str) -> None:
         """Advice about a file."""
         if not self.quiet:
+            self._say(message)
+
+    def _say(self, message: str) -> None:
+        if self.redact:
+            message = redact_text(message)
+        if self._progress is not None:
+            self._progress.console.print(Text("vss: " + sanitize(message)))
+        else:
             say(message)
 
     def finish(self) -> int:
         """Print the summary of suppressed warnings; the exit status the input deserves."""
+        self._stop()
         if not self.quiet and self.warnings > MAX_WARNINGS:
             say(
                 f"{self.warnings - MAX_WARNINGS:,} more warnings not shown "
@@ -284,6 +360,11 @@ class Run:
     filters: Filters
     zone: tzinfo
     reporter: StderrReporter
+    redact: bool = False
+
+    def present(self, value: Any) -> Any:
+        """What may be shown of a value: phone numbers masked under --redact."""
+        return redact_value(value) if self.redact else value
 
 
 def prepare(
@@ -300,6 +381,7 @@ def prepare(
     country: list[str] | None = None,
     code: list[str] | None = None,
     tz: str = "UTC",
+    redact: bool = False,
 ) -> Run:
     """Check the options (usage error, exit 2, on a bad value) and resolve the inputs."""
     try:
@@ -324,5 +406,6 @@ def prepare(
         ReadOptions(not no_dedupe, max_line_bytes, strict),
         filters,
         zone,
-        StderrReporter(quiet),
+        StderrReporter(quiet, redact),
+        redact,
     )

@@ -62,8 +62,13 @@ class InputCounts:
                 setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
     def to_dict(self) -> dict[str, Any]:
-        """The `input` object of SPEC §4."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The `input` object of SPEC §4 (undecodable bytes of file names as `\\xe9`)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["files"] = [
+            name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            for name in self.files
+        ]
+        return out
 
 
 @dataclass(slots=True)

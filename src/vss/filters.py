@@ -18,7 +18,10 @@ from vss.records import MISSING, Code, Session
 _RELATIVE = re.compile(r"([0-9]+)([smhdw])", re.ASCII)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-TIME_HELP = "an ISO date (2024-03-25), an ISO date-time (2024-03-25T06:00Z), or 90m, 24h, 7d"
+TIME_HELP = (
+    "an ISO date (2024-03-25), an ISO date-time (2024-03-25T06:00Z), "
+    "or a span back from now such as 90m, 24h, 7d (also s, w)"
+)
 
 
 def to_micros(moment: datetime) -> int:
@@ -147,6 +150,8 @@ def build_filters(
             times.append(None if moment is None else parse_time(moment, zone, now))
         except ValueError as exc:
             raise ValueError(f"{option}: {exc}") from None
+    if any(not c.strip() for c in countries):
+        raise ValueError("--country: an empty value (accepted: a country code such as SG)")
     return Filters(
         since=times[0],
         until=times[1],

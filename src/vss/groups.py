@@ -77,7 +77,8 @@ def bucket_start(micros: int, step: int, zone: tzinfo) -> int:
     """The start of the `step`-second bucket holding `micros`, aligned on local time.
 
     A 1-day bucket runs from local midnight to local midnight, so it is 23 or 25 hours long
-    on a daylight-saving day.
+    on a daylight-saving day; an hour that the clock enters part-way (a 30-minute change)
+    starts at the change.
     """
     if step >= 86400:
         day = from_micros(micros, zone).date()
@@ -85,10 +86,28 @@ def bucket_start(micros: int, step: int, zone: tzinfo) -> int:
     step_us = step * 1_000_000
     if zone is UTC:
         return micros - micros % step_us
+    offset = _offset_us(micros, zone)
+    local = micros + offset
+    start = local - local % step_us - offset
+    if _offset_us(start, zone) == offset:
+        return start
+    # the clock changed inside this local bucket: find the change, to the minute
+    low, high = start // _MINUTE, micros // _MINUTE
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _offset_us(middle * _MINUTE, zone) == offset:
+            high = middle
+        else:
+            low = middle
+    return high * _MINUTE
+
+
+_MINUTE = 60_000_000
+
+
+def _offset_us(micros: int, zone: tzinfo) -> int:
     offset = from_micros(micros, zone).utcoffset() or timedelta(0)
-    offset_us = (offset.days * 86400 + offset.seconds) * 1_000_000
-    local = micros + offset_us
-    return local - local % step_us - offset_us
+    return (offset.days * 86400 + offset.seconds) * 1_000_000
 
 
 def group_row(key: str | None, stats: Stats, total: int) -> dict[str, Any]:

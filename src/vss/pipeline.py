@@ -71,15 +71,66 @@ class SilentReporter:
 def payload_digest(payload: dict[str, Any]) -> int:
     """A digest of a payload as a JSON value: key order and number spelling ignored.
 
-    orjson writes an integral float as `13.0` and an int as `13`; SPEC §2 compares numbers
-    by value, so `.0` is dropped before `,`, `}` and `]` (byte replacement, far cheaper
-    than a tokenizer; a string ending in `.0` just before one of those characters would be
-    changed the same way in both copies).
+    orjson writes an integral float as `13.0` (or `1e+16`) and an int as `13`; SPEC §2
+    compares numbers by value. The common case drops `.0` before `,`, `}` and `]` by byte
+    replacement (a string ending in `.0` just before one of those characters is changed
+    the same way in both copies); exponents and `-0.0` take a walk that turns integral
+    floats into ints; nesting past orjson's 255 levels takes an iterative serializer.
     """
-    canon = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    try:
+        canon = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return hash(_deep_canonical(payload))
+    if b"e+" in canon or b"-0.0" in canon:
+        canon = orjson.dumps(_integral_floats(payload), option=orjson.OPT_SORT_KEYS)
     if b".0" in canon:
         canon = canon.replace(b".0,", b",").replace(b".0}", b"}").replace(b".0]", b"]")
     return hash(canon)
+
+
+def _integral_floats(value: Any) -> Any:
+    """A copy with every integral float as an int (orjson nesting is at most 255 here)."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _integral_floats(v) for k, v in value.items()}
+    if kind is list:
+        return [_integral_floats(v) for v in value]
+    if kind is float and value.is_integer() and -(2**63) <= value < 2**63:
+        return int(value)
+    return value
+
+
+def _deep_canonical(value: Any) -> str:
+    """Sorted-key JSON text of a value of any depth, numbers by value, without recursion."""
+    out: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is tuple:  # a piece of punctuation pushed below
+            out.append(item[0])
+        elif kind is dict:
+            parts: list[Any] = [("{",)]
+            for index, key in enumerate(sorted(item)):
+                parts.append((("," if index else "") + orjson.dumps(key).decode() + ":",))
+                parts.append(item[key])
+            parts.append(("}",))
+            stack.extend(reversed(parts))
+        elif kind is list:
+            parts = [("[",)]
+            for index, element in enumerate(item):
+                if index:
+                    parts.append((",",))
+                parts.append(element)
+            parts.append(("]",))
+            stack.extend(reversed(parts))
+        elif kind is float:
+            out.append(str(int(item)) if item.is_integer() else repr(item))
+        elif kind is int:
+            out.append(str(item))
+        else:
+            out.append(orjson.dumps(item).decode())
+    return "".join(out)
 
 
 class Dedupe:

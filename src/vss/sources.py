@@ -163,15 +163,17 @@ def iter_lines(
 ) -> Iterator[tuple[int, bytes]]:
     """Yield `(line_no, line)` split on `\\n` only, without the `\\n`; a leading BOM dropped.
 
-    A line that grows past `max_line_bytes` across chunks is yielded as its first
-    `max_line_bytes + 1` bytes (enough to classify it as too long) and the rest is skipped,
-    so memory stays bounded. A partial line before a read error is not yielded.
+    A line that grows past `max_line_bytes` across chunks is not held in memory: the rest
+    of it is skipped, and it is yielded once complete as a stand-in that classifies the
+    same way (`b""` when it held only blanks, else `max_line_bytes + 1` non-blank bytes).
     """
     line_no = 0
     tail = b""
-    skipping = False  # inside an over-long line: drop bytes until its newline
-    limit = max_line_bytes + 1
     first = True
+    limit = max_line_bytes + 1
+    # the over-long line being skipped: its first bytes and whether all it held was blank
+    skipped: bytes | None = None
+    skipped_blank = True
     for chunk in chunks:
         if first:
             chunk, tail = tail + chunk, b""
@@ -180,24 +182,39 @@ def iter_lines(
                 continue
             first = False
             chunk = chunk.removeprefix(BOM)
-        if skipping:
+        if skipped is not None:
             cut = chunk.find(b"\n")
+            rest = chunk if cut < 0 else chunk[:cut]
+            if skipped_blank and rest.strip(_BLANKS):
+                skipped_blank = False
             if cut < 0:
                 continue
+            line_no += 1
+            yield line_no, _stand_in(skipped, skipped_blank, limit)
+            skipped = None
             chunk = chunk[cut + 1 :]
-            skipping = False
         parts = (tail + chunk).split(b"\n") if tail else chunk.split(b"\n")
         tail = parts.pop()
         for part in parts:
             line_no += 1
             yield line_no, part
         if len(tail) > limit:
-            line_no += 1
-            yield line_no, tail[:limit]
-            tail = b""
-            skipping = True
+            skipped, skipped_blank, tail = tail[:limit], not tail.strip(_BLANKS), b""
     if first and tail:
         tail = tail.removeprefix(BOM)
-    if tail and not skipping:
+    if skipped is not None:
+        line_no += 1
+        yield line_no, _stand_in(skipped, skipped_blank, limit)
+    elif tail:
         line_no += 1
         yield line_no, tail
+
+
+_BLANKS = b" \t\r"
+
+
+def _stand_in(head: bytes, blank: bool, limit: int) -> bytes:
+    """What an over-long line is classified by: blank, or too long to parse."""
+    if blank:
+        return b""
+    return head if head.strip(_BLANKS) else b"?" * limit

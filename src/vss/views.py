@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from vss.aggregate import HIGH_JITTER_MS, HIGH_PACKET_LOSS, LOW_MOS, MOS_BANDS, Stats, ratio
-from vss.parse import format_timestamp
-from vss.records import CATALOG, UNKNOWN_ERROR, Code, Leg, Session, text
+from vss.parse import format_timestamp, timestamp
+from vss.records import CATALOG, MISSING, UNKNOWN_ERROR, Code, Leg, Session, text
 
 ERROR_PLACE_COLUMNS = (
     "sessionId",
@@ -138,12 +138,15 @@ def session_row(session: Session) -> dict[str, Any]:
 
 
 def sort_key(column: str) -> Any:
-    """Order rows by a column, missing values last, numbers before text."""
+    """Order rows by a column: times as instants, missing values last, numbers before text."""
+    is_time = column in ("startTime", "endTime")
 
     def key(row: dict[str, Any]) -> tuple[int, Any]:
         value = row[column]
-        if value is None or value == "":
+        if value is None or value == "" or value == MISSING:
             return (2, 0)
+        if is_time:
+            return (0, timestamp(value))
         if isinstance(value, int | float):
             return (0, value)
         return (1, str(value))

@@ -6,7 +6,6 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
-import orjson
 import typer
 
 from vss import __version__
@@ -44,7 +43,7 @@ from vss.records import Session
 from vss.redact import redact_line
 from vss.render.detail import show_tables
 from vss.render.overview import stats_csv_rows, stats_tables
-from vss.render.rows import rows_table, write_csv, write_json_array, write_ndjson
+from vss.render.rows import json_bytes, rows_table, write_csv, write_json_array, write_ndjson
 from vss.render.table import csv_text
 from vss.render.text import fmt_count, fmt_number, fmt_share
 from vss.thresholds import Threshold, parse_threshold
@@ -247,9 +246,9 @@ def stats(
     breaches = _breaches(report, thresholds)
     with output(max(status_code, 1 if breaches else 0)):
         if fmt is Format.json:
-            stdout_bytes().write(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
+            stdout_bytes().write(json_bytes(report, indent=True))
         elif fmt is Format.ndjson:
-            stdout_bytes().write(orjson.dumps(report, option=orjson.OPT_APPEND_NEWLINE))
+            stdout_bytes().write(json_bytes(report))
         elif fmt is Format.csv:
             sys.stdout.write(csv_text(["section", "key", "field", "value"], stats_csv_rows(report)))
         else:
@@ -287,7 +286,7 @@ def _stats_by(run: Run, by: str, top: int | None, fmt: Format) -> None:
     with output(status_code):
         if fmt is Format.json:
             document = {"schema": "vss.groups/1", "by": by, "groups": rows}
-            stdout_bytes().write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+            stdout_bytes().write(json_bytes(document, indent=True))
         else:
             total = sum(row["sessions"] for row in rows)
             _write_rows(
@@ -446,7 +445,7 @@ def trend(
             }
             if buckets.no_start:
                 document["sessions_without_start"] = buckets.no_start
-            stdout_bytes().write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+            stdout_bytes().write(json_bytes(document, indent=True))
             return
         if fmt in (Format.table, Format.markdown):
             peak = max((row["sessions"] for row in rows), default=0)
@@ -537,7 +536,8 @@ def _sessions_command(
         if sort is not None:
             rows.sort(key=sort_key(sort), reverse=reverse)
             if reverse:  # missing values still last
-                rows.sort(key=lambda row: row[sort] is None or row[sort] == "")
+                missing = sort_key(sort)
+                rows.sort(key=lambda row: missing(row)[0] == 2)
         elif reverse:
             rows.reverse()
         if limit is not None:
@@ -588,8 +588,7 @@ def show(
     document = run.present(show_dict(found[0]))
     with output(status_code):
         if fmt in (Format.json, Format.ndjson):
-            option = orjson.OPT_INDENT_2 if fmt is Format.json else 0
-            stdout_bytes().write(orjson.dumps(document, option=option) + b"\n")
+            stdout_bytes().write(json_bytes(document, indent=fmt is Format.json))
         elif fmt is Format.csv:
             _write_rows(
                 document["legs"],
@@ -713,9 +712,9 @@ def check(
     found = any(n for kind, n in document["problems"].items() if kind not in ignored)
     with output(max(status_code, 1 if found else 0)):
         if fmt is Format.json:
-            stdout_bytes().write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+            stdout_bytes().write(json_bytes(document, indent=True))
         elif fmt is Format.ndjson:
-            stdout_bytes().write(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE))
+            stdout_bytes().write(json_bytes(document))
         else:
             rows = [
                 {"problem": kind, "sessions": n, "ignored": "yes" if kind in ignored else ""}

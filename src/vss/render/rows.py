@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
@@ -10,6 +11,22 @@ import orjson
 from vss.render.table import Table, csv_text
 
 CellText = Callable[[str, Any], str]
+
+# DEL, C1 controls and bidi controls are valid raw in JSON strings; written as \u escapes
+# they are the same data and cannot reorder or drive a terminal that shows the JSON.
+_RAW_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def _escape(match: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % ord(match.group().decode())
+
+
+def json_bytes(value: Any, indent: bool = False) -> bytes:
+    """One JSON document and its newline; control characters from the data escaped."""
+    data = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0)
+    return _RAW_UNSAFE.sub(_escape, data) + b"\n"
+
+
 # Shorter headers for the table view; JSON and CSV keep the field names.
 HEADERS = {
     "destinationCountryCode": "country",
@@ -29,7 +46,7 @@ def write_json_array(rows: Iterable[dict[str, Any]], out: IO[bytes]) -> None:
     out.write(b"[")
     separator = b"\n"
     for row in rows:
-        out.write(separator + orjson.dumps(row))
+        out.write(separator + json_bytes(row)[:-1])
         separator = b",\n"
     out.write(b"\n]\n" if separator != b"\n" else b"]\n")
 
@@ -37,7 +54,7 @@ def write_json_array(rows: Iterable[dict[str, Any]], out: IO[bytes]) -> None:
 def write_ndjson(rows: Iterable[dict[str, Any]], out: IO[bytes]) -> None:
     """One JSON object per line, streamed."""
     for row in rows:
-        out.write(orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE))
+        out.write(json_bytes(row))
 
 
 def write_csv(

@@ -8,6 +8,7 @@ pass a filter into a `Stats`. Nothing here prints: warnings and file errors go t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from vss.aggregate import InputCounts, Stats
 from vss.errors import InputError, StrictError
 from vss.parse import DEFAULT_MAX_LINE_BYTES, INVALID, MALFORMED, Rejection, parse_line
 from vss.records import Session
+from vss.scan import UNSURE, line_session_id, repeated_ids
 from vss.sources import display_name, iter_lines, open_source
 
 Match = Callable[[Session], bool]
@@ -30,6 +32,9 @@ class ReadOptions:
     dedupe: bool = True
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     strict: bool = False
+    # Byte strings one of which every wanted line must hold (`--code`, `show ID`): other
+    # lines are skipped unparsed, unless dedupe needs them. Ignored under --strict.
+    needles: tuple[bytes, ...] = ()
 
 
 class Reporter(Protocol):
@@ -134,21 +139,45 @@ def _deep_canonical(value: Any) -> str:
 
 
 class Dedupe:
-    """First copy of a sessionId wins; later copies are duplicates, conflicting if different."""
+    """First copy of a sessionId wins; later copies are duplicates, conflicting if different.
 
-    __slots__ = ("seen",)
+    With `repeated` (hashes of the ids that occur more than once, from a first pass), the
+    other sessions need neither a digest nor a place in memory.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("repeated", "seen")
+
+    def __init__(self, repeated: set[int] | None = None) -> None:
         self.seen: dict[str, int] = {}
+        self.repeated = repeated
+
+    def may_repeat(self, session_id: bytes) -> bool:
+        """Whether a line with this id can matter for dedupe (True when unknown)."""
+        return self.repeated is None or hash(session_id) in self.repeated
 
     def check(self, session: Session) -> bool | None:
         """None for a first copy (now remembered); else whether the copy conflicts."""
+        if self.repeated is not None and hash(session.session_id.encode()) not in self.repeated:
+            return None
         digest = payload_digest(session.payload)
         first = self.seen.get(session.session_id)
         if first is None:
             self.seen[session.session_id] = digest
             return None
         return first != digest
+
+
+_EXPONENT_CODE = re.compile(rb'"errorCode"\s*:\s*"?\s*-?[0-9.]+[eE]')
+
+
+def _may_match(line: bytes, needles: tuple[bytes, ...]) -> bool:
+    """Whether a line may hold a wanted session; False only when it surely cannot."""
+    if UNSURE in line:
+        return True
+    for needle in needles:
+        if needle in line:
+            return True
+    return b'"errorCode"' in line and _EXPONENT_CODE.search(line) is not None
 
 
 def iter_sessions(
@@ -158,8 +187,10 @@ def iter_sessions(
     options: ReadOptions = ReadOptions(),
 ) -> Iterator[tuple[Session, bytes]]:
     """Yield `(session, line)` for each unique valid session, in input order."""
-    dedupe = Dedupe() if options.dedupe else None
+    paths = list(paths)
     limit = options.max_line_bytes
+    dedupe = Dedupe(repeated_ids(paths, limit)) if options.dedupe else None
+    needles = options.needles if not options.strict else ()
     for path in paths:
         name = display_name(path)
         file_lines = file_malformed = 0
@@ -174,6 +205,15 @@ def iter_sessions(
                 for line_no, line in iter_lines(chunks, name, limit):
                     counts.lines += 1
                     file_lines += 1
+                    wanted = True
+                    if needles and not _may_match(line, needles):
+                        # not wanted; parsed only when it could be a first copy that matters
+                        if dedupe is None:
+                            continue
+                        session_id = line_session_id(line, limit)
+                        if session_id is None or not dedupe.may_repeat(session_id):
+                            continue
+                        wanted = False
                     result = parse_line(line, limit)
                     if type(result) is Rejection:
                         kind = result.kind
@@ -194,7 +234,8 @@ def iter_sessions(
                             counts.conflicts += verdict
                             continue
                     counts.sessions += 1
-                    yield result, line
+                    if wanted:
+                        yield result, line
             except InputError as exc:
                 reporter.error(str(exc))
         finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -29,6 +30,7 @@ from vss.cli.common import (
     TzOpt,
     UntilOpt,
     fail,
+    needle,
     output,
     prepare,
     say,
@@ -340,6 +342,7 @@ def errors(
         code=code,
         tz=tz,
         redact=redact,
+        prefilter=True,
     )
     codes = set(run.filters.codes)
     if codes:
@@ -572,7 +575,17 @@ def show(
     redact: RedactOpt = False,
 ) -> None:
     """One session: its legs on a time line, errors with messages, quality with MOS band."""
-    run = prepare(files, strict=strict, quiet=quiet, max_line_bytes=max_line_bytes, redact=redact)
+    run = prepare(
+        files,
+        strict=strict,
+        quiet=quiet,
+        max_line_bytes=max_line_bytes,
+        redact=redact,
+        no_dedupe=True,  # the first match is the first copy: nothing to remember
+    )
+    wanted = needle(session_id)
+    if wanted is not None:
+        run.options = replace(run.options, needles=(wanted,))
     found: list[Session] = []
 
     def find(sessions: Sessions) -> None:
@@ -632,6 +645,7 @@ def filter_(
         code=code,
         tz=tz,
         redact=redact,
+        prefilter=True,
     )
     total = 0
     out = stdout_bytes()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -30,6 +31,7 @@ from vss.errors import UsageError, VssError
 from vss.filters import TIME_HELP, Filters, build_filters, parse_zone
 from vss.parse import DEFAULT_MAX_LINE_BYTES
 from vss.pipeline import ReadOptions
+from vss.records import Code
 from vss.redact import redact_text, redact_value
 from vss.render.table import Table, markdown, print_tables
 from vss.render.text import sanitize
@@ -351,6 +353,25 @@ def inputs(files: list[str] | None) -> list[str]:
     )
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.:-]+")
+
+
+def needle(text: str) -> bytes | None:
+    """The bytes a line must hold to contain `text` as a JSON string or number (None: any)."""
+    return text.encode() if _PLAIN.fullmatch(text) else None
+
+
+def needles_for_codes(codes: Iterable[Code]) -> tuple[bytes, ...]:
+    """Prefilter needles for `--code`: an integer code's digits, a text code's text."""
+    found = []
+    for code in codes:
+        wanted = needle(str(abs(code)) if isinstance(code, int) else code)
+        if wanted is None:
+            return ()  # a code the byte search cannot judge: no prefilter
+        found.append(wanted)
+    return tuple(found)
+
+
 @dataclass(slots=True)
 class Run:
     """One command's inputs, read options, filters and reporter."""
@@ -382,6 +403,7 @@ def prepare(
     code: list[str] | None = None,
     tz: str = "UTC",
     redact: bool = False,
+    prefilter: bool = False,
 ) -> Run:
     """Check the options (usage error, exit 2, on a bad value) and resolve the inputs."""
     try:
@@ -401,9 +423,10 @@ def prepare(
         fail(UsageError(str(exc)))
     except UsageError as exc:
         fail(exc)
+    needles = needles_for_codes(filters.codes) if prefilter else ()
     return Run(
         paths,
-        ReadOptions(not no_dedupe, max_line_bytes, strict),
+        ReadOptions(not no_dedupe, max_line_bytes, strict, needles),
         filters,
         zone,
         StderrReporter(quiet, redact),

@@ -1,0 +1,124 @@
+"""The byte-level prefilter of `--code` and `show` changes nothing on stdout or exit status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from messy import messy_dump
+from vss.aggregate import InputCounts
+from vss.cli import app, common
+from vss.generate import generate_lines
+from vss.pipeline import Dedupe, ReadOptions, SilentReporter, iter_sessions
+from vss.scan import line_session_id, repeated_ids
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, bytes]:
+    result = runner.invoke(app, list(args), prog_name="vss")
+    return result.exit_code, result.stdout_bytes
+
+
+def tricky(tmp_path: Path) -> Path:
+    """First copies without the code whose later (conflicting) copies have it, escapes."""
+    rows = [
+        {"sessionId": "a", "sessionStatus": "COMPLETED"},
+        {"sessionId": "a", "errorDetails": {"errorCode": -2004}},  # later copy: dropped
+        {"payload": {"sessionId": "b\u00e9", "errorDetails": {"errorCode": "-2004"}}},
+        {"sessionId": "c", "errorDetails": {"errorCode": 2.004e3}},  # 2004 in exponent form
+        {"sessionId": "d", "errorDetails": {"errorCode": -2004.0}},
+    ]
+    lines = [orjson.dumps(r) for r in rows]
+    lines.append(b'{"sessionId": "\\u0065", "errorDetails": {"errorCode": -2004}}')
+    lines.append(b'{"sessionId": "e", "errorDetails": {"errorCode": -2004}}')  # dup of \u0065
+    lines.append(b'{"sessionId": "f", "x": ')  # malformed, holds an id
+    lines.append(b'{"sessionId": "f", "errorDetails": {"errorCode": -2004}}')  # first valid
+    path = tmp_path / "tricky.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+@pytest.fixture(params=["tricky", "messy", "generated"])
+def dump(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    if request.param == "tricky":
+        return tricky(tmp_path)
+    path = tmp_path / f"{request.param}.jsonl"
+    if request.param == "messy":
+        path.write_bytes(messy_dump(3, 1500))
+    else:
+        path.write_bytes(b"".join(generate_lines(2000, 5)))
+    return path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("errors", "--code", "-2004", "-f", "json"),
+        ("errors", "--code", "2004", "--code", "abc", "-f", "csv"),
+        ("filter", "--code", "-2004"),
+        ("filter", "--code", "-2010", "--count"),
+    ],
+)
+def test_prefiltered_output_is_the_parsed_output(
+    dump: Path, command: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = run(*command, "--quiet", str(dump))
+    with monkeypatch.context() as patch:
+        patch.setattr(common, "needles_for_codes", lambda codes: ())  # every line parsed
+        slow = run(*command, "--quiet", str(dump))
+    assert fast == slow
+    if "-2010" not in command:
+        assert fast[1].strip() not in (b"", b"[]", b"0")  # something matched
+
+
+def test_prefilter_against_no_prefilter(dump: Path) -> None:
+    """The same library call with and without needles yields the same sessions."""
+    opts = ReadOptions()
+    full = [
+        s.session_id for s, _ in iter_sessions([str(dump)], InputCounts(), SilentReporter(), opts)
+    ]
+    wanted_codes = {-2004}
+    fast_opts = ReadOptions(needles=(b"2004",))
+    fast = [
+        s.session_id
+        for s, _ in iter_sessions([str(dump)], InputCounts(), SilentReporter(), fast_opts)
+        if wanted_codes & set(s.codes())
+    ]
+    slow = [
+        s.session_id
+        for s, _ in iter_sessions([str(dump)], InputCounts(), SilentReporter(), opts)
+        if wanted_codes & set(s.codes())
+    ]
+    assert fast == slow
+    assert len(full) >= len(slow)
+
+
+def test_show_prefilter_finds_escaped_and_first_copies(tmp_path: Path) -> None:
+    path = tricky(tmp_path)
+    code, out = run("show", "e", str(path), "-f", "json")
+    assert code == 0
+    assert orjson.loads(out)["sessionId"] == "e"  # spelled \u0065 in the first copy
+    code, out = run("show", "f", str(path), "-f", "json")
+    assert code == 0 and orjson.loads(out)["errors"][0]["code"] == -2004
+
+
+def test_line_session_id_and_repeated_ids(tmp_path: Path) -> None:
+    limit = 1 << 20
+    assert line_session_id(b'{"sessionId" : "x-1", "a": 1}', limit) == b"x-1"
+    assert line_session_id(b'{"a": 1}', limit) is None
+    assert line_session_id(b'{"s\\u0065ssionId": "y"}', limit) == b"y"
+    assert line_session_id(b'{"sessionId": "a\\"b"}', limit) == b'a"b'
+    path = tricky(tmp_path)
+    repeated = repeated_ids([str(path)], limit)
+    assert repeated == {hash(b"a"), hash(b"e"), hash(b"f")}
+    dedupe = Dedupe(repeated)
+    assert dedupe.may_repeat(b"a") and not dedupe.may_repeat(b"zz")
+    gz = tmp_path / "x.jsonl.gz"
+    import gzip
+
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    assert repeated_ids([str(gz)], limit) is None  # not scannable: full dedupe

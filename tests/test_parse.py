@@ -12,13 +12,12 @@ from vss.parse import (
     OTHER_EVENT,
     Rejection,
     error_code,
-    format_timestamp,
     metric,
     parse_line,
     status_name,
-    timestamp,
 )
 from vss.records import MISSING, Session
+from vss.timestamps import format_timestamp, timestamp
 
 
 def line(obj: object) -> bytes:

@@ -89,8 +89,10 @@ class LegStats:
         self.status[leg.status] += 1
         if leg.duration is not None:
             self.duration[leg.duration] += 1
-        if leg.connected is not None and leg.initiated is not None:
-            self.answer[(leg.connected - leg.initiated) / 1_000_000] += 1
+        if leg.connected is not None:
+            answer = leg.answer_s
+            if answer is not None:
+                self.answer[answer] += 1
         if leg.mos is not None:
             self.mos[leg.mos] += 1
         if leg.jitter is not None:
@@ -224,7 +226,7 @@ class Stats:
 
     def to_dict(self) -> dict[str, Any]:
         """The `vss.stats/1` object of SPEC §4."""
-        from vss.parse import format_timestamp
+        from vss.timestamps import format_timestamp
 
         sessions = self.input.matched
         errors_total = sum(self.codes.values())

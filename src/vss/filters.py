@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from vss.parse import error_code, status_name, timestamp
+from vss.parse import error_code, status_name
 from vss.records import MISSING, Code, Session
+from vss.timestamps import timestamp
 
 _RELATIVE = re.compile(r"([0-9]+)([smhdw])", re.ASCII)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
 
 from vss.records import MISSING, Code, ErrorPlace, Leg, Number, Session
+from vss.timestamps import timestamp
 
 BLANK = "blank"
 MALFORMED = "malformed"
@@ -30,12 +30,10 @@ class Rejection:
 
 _BLANK_CHARS = b" \t\r"
 _INT_CODE = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
-_FAST_TS = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z", re.ASCII)
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_day_cache: dict[str, int] = {}
 _status_cache: dict[str, str] = {}
 _CACHE_LIMIT = 4096
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_INT64 = 2**63
 _MAX_CODE_TEXT = 64  # longer digit strings are not parsed as integers (int() has a limit)
 
 
@@ -94,9 +92,7 @@ def normalize(payload: dict[str, Any]) -> Session:
                 key,
                 status_name(raw.get("callStatus")),
                 metric(raw.get("callDuration")),
-                timestamp(raw.get("initiatedTimestamp")),
                 timestamp(raw.get("connectedTimestamp")),
-                timestamp(raw.get("disconnectedTimestamp")),
                 mos,
                 jitter,
                 loss,
@@ -167,65 +163,22 @@ def status_name(value: Any) -> str:
 def metric(value: Any) -> Number | None:
     """SPEC §2: a JSON number, or a string holding one; anything else → None."""
     kind = type(value)
-    if kind is int or kind is float:
+    if kind is int:
         return value  # type: ignore[no-any-return]
     if kind is str:
         try:
-            parsed = orjson.loads(value)  # JSON whitespace around the number is allowed
+            value = orjson.loads(value)  # JSON whitespace around the number is allowed
         except orjson.JSONDecodeError:
             return None
-        if type(parsed) is int or type(parsed) is float:
-            return parsed
+        kind = type(value)
+        if kind is int:
+            return value  # type: ignore[no-any-return]
+    if kind is float:
+        # 13.0 is 13: statistics must not depend on which spelling was seen first
+        if value.is_integer() and -_INT64 < value < _INT64:
+            return int(value)
+        return value  # type: ignore[no-any-return]
     return None
-
-
-def timestamp(value: Any) -> int | None:
-    """An ISO-8601 date-time → microseconds since the epoch (UTC when no offset), else None."""
-    if type(value) is not str:
-        return None
-    match = _FAST_TS.fullmatch(value)
-    if match is not None:
-        day, hh, mm, ss = match.groups()
-        days = _day_cache.get(day)
-        if days is None:
-            try:
-                days = date.fromisoformat(day).toordinal() - _EPOCH_ORDINAL
-            except ValueError:
-                return None
-            if len(_day_cache) < _CACHE_LIMIT:
-                _day_cache[day] = days
-        h, m, s = int(hh), int(mm), int(ss)
-        if h > 23 or m > 59 or s > 59:
-            return None
-        return (days * 86400 + h * 3600 + m * 60 + s) * 1_000_000
-    return _slow_timestamp(value)
-
-
-def _slow_timestamp(value: str) -> int | None:
-    """Fractional seconds, offsets and other ISO-8601 date-time forms."""
-    if len(value) < 13 or value[10] not in "Tt" or not value.isascii():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    delta = parsed - _EPOCH
-    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def format_timestamp(micros: int) -> str:
-    """Microseconds since the epoch → `2024-03-25T06:01:30Z` (fraction only when present)."""
-    seconds, fraction = divmod(micros, 1_000_000)
-    moment = _EPOCH + timedelta(seconds=seconds)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if fraction:
-        text += f".{fraction:06d}".rstrip("0")
-    return text + "Z"
 
 
 def _short_reason(exc: orjson.JSONDecodeError) -> str:

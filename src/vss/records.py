@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from vss.timestamps import timestamp
+
 Number = int | float
 Code = int | str
 
@@ -52,27 +54,39 @@ def text(value: Any) -> str | None:
 class Leg:
     """One entry of `details` (callA, callB, ...), normalized.
 
-    Timestamps are integer microseconds since the Unix epoch (UTC). `raw` is the
-    leg object as parsed, for fields only the drill-down commands read.
+    Timestamps are integer microseconds since the Unix epoch (UTC); `initiated` and
+    `disconnected` are parsed only when asked for (the overview needs them for few legs).
+    `raw` is the leg object as parsed, for fields only the drill-down commands read.
     """
 
     key: str
     status: str
     duration: Number | None
-    initiated: int | None
     connected: int | None
-    disconnected: int | None
     mos: Number | None
     jitter: Number | None
     packet_loss: Number | None
     raw: dict[str, Any]
 
     @property
+    def initiated(self) -> int | None:
+        """initiatedTimestamp, parsed."""
+        return timestamp(self.raw.get("initiatedTimestamp"))
+
+    @property
+    def disconnected(self) -> int | None:
+        """disconnectedTimestamp, parsed."""
+        return timestamp(self.raw.get("disconnectedTimestamp"))
+
+    @property
     def answer_s(self) -> float | None:
         """Time to answer in seconds (connected - initiated), when both are known."""
-        if self.connected is None or self.initiated is None:
+        if self.connected is None:
             return None
-        return (self.connected - self.initiated) / 1_000_000
+        initiated = self.initiated
+        if initiated is None:
+            return None
+        return (self.connected - initiated) / 1_000_000
 
 
 @dataclass(slots=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from vss.aggregate import HIGH_JITTER_MS, HIGH_PACKET_LOSS, LOW_MOS, MOS_BANDS, Stats, ratio
-from vss.parse import format_timestamp, timestamp
 from vss.records import CATALOG, MISSING, UNKNOWN_ERROR, Code, Leg, Session, text
+from vss.timestamps import format_timestamp, timestamp
 
 ERROR_PLACE_COLUMNS = (
     "sessionId",

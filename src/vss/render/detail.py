@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from vss.parse import timestamp
 from vss.render.table import Table
 from vss.render.text import fmt_number
+from vss.timestamps import timestamp
 
 WAIT = "·"  # initiated, not (yet) connected
 TALK = "█"  # connected
@@ -56,7 +56,7 @@ def timeline_table(show: dict[str, Any], width: int = WIDTH) -> Table:
 
 
 def _iso(micros: int) -> str:
-    from vss.parse import format_timestamp
+    from vss.timestamps import format_timestamp
 
     return format_timestamp(micros)
 

@@ -1,0 +1,70 @@
+"""ISO-8601 timestamps ↔ integer microseconds since the epoch (UTC)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+_FAST_TS = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z", re.ASCII)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_CACHE_LIMIT = 4096
+_day_cache: dict[str, int] = {}
+_tod_cache: dict[str, int] = {}
+
+
+def timestamp(value: Any) -> int | None:
+    """An ISO-8601 date-time → microseconds since the epoch (UTC when no offset), else None.
+
+    The common form `2024-03-25T06:01:30Z` is two dictionary look-ups (the day and the time
+    of day, each checked once and then cached); anything else takes the full parser.
+    """
+    if type(value) is not str:
+        return None
+    if len(value) == 20 and value[19] == "Z" and value[10] == "T":
+        days = _day_cache.get(value[:10])
+        seconds = _tod_cache.get(value[11:19])
+        if days is not None and seconds is not None:
+            return (days * 86400 + seconds) * 1_000_000
+        match = _FAST_TS.fullmatch(value)
+        if match is not None:
+            day, hh, mm, ss = match.groups()
+            try:
+                days = date.fromisoformat(day).toordinal() - _EPOCH_ORDINAL
+            except ValueError:
+                return None
+            h, m, s = int(hh), int(mm), int(ss)
+            if h > 23 or m > 59 or s > 59:
+                return None
+            if len(_day_cache) < _CACHE_LIMIT:
+                _day_cache[day] = days
+            _tod_cache[value[11:19]] = seconds = h * 3600 + m * 60 + s  # at most 86,400
+            return (days * 86400 + seconds) * 1_000_000
+    return _slow_timestamp(value)
+
+
+def _slow_timestamp(value: str) -> int | None:
+    """Fractional seconds, offsets and other ISO-8601 date-time forms."""
+    if len(value) < 13 or value[10] not in "Tt" or not value.isascii():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    delta = parsed - _EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def format_timestamp(micros: int) -> str:
+    """Microseconds since the epoch → `2024-03-25T06:01:30Z` (fraction only when present)."""
+    seconds, fraction = divmod(micros, 1_000_000)
+    moment = _EPOCH + timedelta(seconds=seconds)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if fraction:
+        text += f".{fraction:06d}".rstrip("0")
+    return text + "Z"

@@ -24,8 +24,8 @@ demo: $(VENV)/.runtime
 	$(BIN)/vss stats $(SAMPLE)
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy --strict src/

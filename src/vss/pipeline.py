@@ -19,7 +19,7 @@ from vss.aggregate import InputCounts, Stats
 from vss.errors import InputError, StrictError
 from vss.parse import DEFAULT_MAX_LINE_BYTES, INVALID, MALFORMED, Rejection, parse_line
 from vss.records import Session
-from vss.scan import UNSURE, line_session_id, repeated_ids
+from vss.scan import has_unicode_escape, line_session_id, repeated_ids
 from vss.sources import display_name, iter_lines, open_source
 
 Match = Callable[[Session], bool]
@@ -52,6 +52,9 @@ class Reporter(Protocol):
     def advance(self, nbytes: int) -> None:
         """`nbytes` more bytes of input were read (before decompression), for progress."""
 
+    def skipped_warnings(self, count: int) -> None:
+        """`count` more warnings happened that are not shown (parallel reads keep a few)."""
+
 
 class SilentReporter:
     """A reporter that only keeps file errors: for library use and tests."""
@@ -71,6 +74,9 @@ class SilentReporter:
 
     def advance(self, nbytes: int) -> None:
         """Ignore progress."""
+
+    def skipped_warnings(self, count: int) -> None:
+        """Ignore warnings."""
 
 
 def payload_digest(payload: dict[str, Any]) -> int:
@@ -172,12 +178,110 @@ _EXPONENT_CODE = re.compile(rb'"errorCode"\s*:\s*"?\s*-?[0-9.]+[eE]')
 
 def _may_match(line: bytes, needles: tuple[bytes, ...]) -> bool:
     """Whether a line may hold a wanted session; False only when it surely cannot."""
-    if UNSURE in line:
+    if has_unicode_escape(line):
         return True
     for needle in needles:
         if needle in line:
             return True
     return b'"errorCode"' in line and _EXPONENT_CODE.search(line) is not None
+
+
+@dataclass(slots=True)
+class Piece:
+    """What one reader reads: a whole input, or a byte range of a plain file."""
+
+    path: str
+    start: int = 0
+    end: int | None = None  # None: to the end
+
+    @property
+    def name(self) -> str:
+        """The input's name in messages."""
+        return display_name(self.path)
+
+
+@dataclass(slots=True)
+class FileTally:
+    """What the pretty-printed-JSON hint needs to know about a file."""
+
+    lines: int = 0
+    malformed: int = 0
+    first_line: bytes = b""
+
+    def hint(self, name: str) -> str | None:
+        """The hint for the file, if it looks like pretty-printed JSON."""
+        if self.first_line in (b"{", b"[") and self.malformed * 2 > self.lines:
+            return (
+                f"{name}: looks like pretty-printed JSON (one value over many lines); "
+                "vss reads one JSON value per line: convert it with `jq -c . FILE`"
+            )
+        return None
+
+
+def read_piece(
+    piece: Piece,
+    counts: InputCounts,
+    reporter: Reporter,
+    options: ReadOptions,
+    dedupe: Dedupe | None,
+    tally: FileTally,
+    deferred: list[bytes] | None = None,
+) -> Iterator[tuple[Session, bytes]]:
+    """Classify the lines of one piece; yield its wanted unique sessions with their lines.
+
+    With `deferred`, sessions whose id occurs more than once are not judged here: their
+    lines are kept, in order, for the caller to dedupe across pieces.
+    """
+    limit = options.max_line_bytes
+    needles = options.needles if not options.strict else ()
+    name = piece.name
+    try:
+        chunks = open_source(piece.path, reporter.advance, piece.start, piece.end)
+    except InputError as exc:
+        reporter.error(str(exc))
+        return
+    try:
+        for line_no, line in iter_lines(chunks, name, limit, bom=piece.start == 0):
+            counts.lines += 1
+            tally.lines += 1
+            wanted = True
+            if needles and not _may_match(line, needles):
+                # not wanted; parsed only when it could be a first copy that matters
+                if dedupe is None:
+                    continue
+                session_id = line_session_id(line, limit)
+                if session_id is None or not dedupe.may_repeat(session_id):
+                    continue
+                wanted = False
+            result = parse_line(line, limit)
+            if type(result) is Rejection:
+                kind = result.kind
+                setattr(counts, kind, getattr(counts, kind) + 1)
+                if kind in (MALFORMED, INVALID):
+                    if line_no == 1:
+                        tally.first_line = line.strip()
+                    tally.malformed += kind == MALFORMED
+                    if options.strict:
+                        raise StrictError(f"{name}:{line_no}: {result.reason}")
+                    reporter.warn(name, line_no, result.reason)
+                continue
+            assert type(result) is Session
+            if dedupe is not None:
+                if deferred is not None and dedupe.may_repeat(result.session_id.encode()):
+                    deferred.append(line)
+                    continue
+                verdict = dedupe.check(result)
+                if verdict is not None:
+                    counts.duplicates += 1
+                    counts.conflicts += verdict
+                    continue
+            counts.sessions += 1
+            if wanted:
+                yield result, line
+    except InputError as exc:
+        reporter.error(str(exc))
+    finally:
+        chunks.close()
 
 
 def iter_sessions(
@@ -188,63 +292,14 @@ def iter_sessions(
 ) -> Iterator[tuple[Session, bytes]]:
     """Yield `(session, line)` for each unique valid session, in input order."""
     paths = list(paths)
-    limit = options.max_line_bytes
-    dedupe = Dedupe(repeated_ids(paths, limit)) if options.dedupe else None
-    needles = options.needles if not options.strict else ()
+    dedupe = Dedupe(repeated_ids(paths, options.max_line_bytes)) if options.dedupe else None
     for path in paths:
-        name = display_name(path)
-        file_lines = file_malformed = 0
-        first_line = b""
-        try:
-            chunks = open_source(path, reporter.advance)
-        except InputError as exc:
-            reporter.error(str(exc))
-            continue
-        try:
-            try:
-                for line_no, line in iter_lines(chunks, name, limit):
-                    counts.lines += 1
-                    file_lines += 1
-                    wanted = True
-                    if needles and not _may_match(line, needles):
-                        # not wanted; parsed only when it could be a first copy that matters
-                        if dedupe is None:
-                            continue
-                        session_id = line_session_id(line, limit)
-                        if session_id is None or not dedupe.may_repeat(session_id):
-                            continue
-                        wanted = False
-                    result = parse_line(line, limit)
-                    if type(result) is Rejection:
-                        kind = result.kind
-                        setattr(counts, kind, getattr(counts, kind) + 1)
-                        if kind in (MALFORMED, INVALID):
-                            if line_no == 1:
-                                first_line = line.strip()
-                            file_malformed += kind == MALFORMED
-                            if options.strict:
-                                raise StrictError(f"{name}:{line_no}: {result.reason}")
-                            reporter.warn(name, line_no, result.reason)
-                        continue
-                    assert type(result) is Session
-                    if dedupe is not None:
-                        verdict = dedupe.check(result)
-                        if verdict is not None:
-                            counts.duplicates += 1
-                            counts.conflicts += verdict
-                            continue
-                    counts.sessions += 1
-                    if wanted:
-                        yield result, line
-            except InputError as exc:
-                reporter.error(str(exc))
-        finally:
-            chunks.close()
-        if first_line in (b"{", b"[") and file_malformed * 2 > file_lines:
-            reporter.hint(
-                f"{name}: looks like pretty-printed JSON (one value over many lines); "
-                "vss reads one JSON value per line: convert it with `jq -c . FILE`"
-            )
+        piece = Piece(path)
+        tally = FileTally()
+        yield from read_piece(piece, counts, reporter, options, dedupe, tally)
+        hint = tally.hint(piece.name)
+        if hint:
+            reporter.hint(hint)
 
 
 def summarize(

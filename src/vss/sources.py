@@ -7,7 +7,9 @@ short or damaged still yields everything decoded before the break, then raises `
 from __future__ import annotations
 
 import bz2
+import itertools
 import lzma
+import os
 import sys
 import zlib
 from collections.abc import Callable, Generator, Iterator
@@ -41,7 +43,10 @@ def sniff(head: bytes) -> str | None:
 
 
 def open_source(
-    path: str, progress: Callable[[int], None] | None = None
+    path: str,
+    progress: Callable[[int], None] | None = None,
+    start: int = 0,
+    end: int | None = None,
 ) -> Generator[bytes, None, None]:
     """Yield the decompressed bytes of `path` (stdin for `-`) in chunks.
 
@@ -53,7 +58,58 @@ def open_source(
         raw: IO[bytes] = sys.stdin.buffer if path == STDIN else open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         raise InputError(f"{name}: cannot open: {exc.strerror or exc}") from None
+    if start or end is not None:
+        return _range(raw, name, start, end, progress)
     return _chunks(raw, name, path != STDIN, progress)
+
+
+def _range(
+    raw: IO[bytes], name: str, start: int, end: int | None, progress: Callable[[int], None] | None
+) -> Generator[bytes, None, None]:
+    """The bytes `start` to `end` of a plain file (a piece of a parallel read)."""
+    try:
+        raw.seek(start)
+        left = None if end is None else end - start
+        while left is None or left > 0:
+            try:
+                chunk = raw.read(CHUNK if left is None else min(CHUNK, left))
+            except OSError as exc:
+                raise InputError(f"{name}: read error: {exc.strerror or exc}") from None
+            if not chunk:
+                return
+            if left is not None:
+                left -= len(chunk)
+            if progress is not None:
+                progress(len(chunk))
+            yield chunk
+    finally:
+        raw.close()
+
+
+def split_ranges(path: str, parts: int) -> list[tuple[int, int]]:
+    """Byte ranges of a plain file, about equal, each ending just after a newline."""
+    size = os.path.getsize(path)
+    bounds = [0]
+    with open(path, "rb") as handle:
+        for index in range(1, parts):
+            at = max(size * index // parts, bounds[-1])
+            handle.seek(at)
+            while True:
+                block = handle.read(1 << 16)
+                if not block:
+                    at = size
+                    break
+                cut = block.find(b"\n")
+                if cut >= 0:
+                    at += cut + 1
+                    break
+                at += len(block)
+            if at >= size:
+                break
+            if at > bounds[-1]:
+                bounds.append(at)
+    bounds.append(size)
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _chunks(
@@ -159,7 +215,7 @@ def _zstd(reads: Iterator[bytes], name: str) -> Iterator[bytes]:
 
 
 def iter_lines(
-    chunks: Iterator[bytes], name: str, max_line_bytes: int
+    chunks: Iterator[bytes], name: str, max_line_bytes: int, bom: bool = True
 ) -> Iterator[tuple[int, bytes]]:
     """Yield `(line_no, line)` split on `\\n` only, without the `\\n`; a leading BOM dropped.
 
@@ -169,11 +225,11 @@ def iter_lines(
     """
     line_no = 0
     tail = b""
-    first = True
     limit = max_line_bytes + 1
     # the over-long line being skipped: its first bytes and whether all it held was blank
     skipped: bytes | None = None
     skipped_blank = True
+    first = bom  # a BOM is dropped only at the very start of an input
     for chunk in chunks:
         if first:
             chunk, tail = tail + chunk, b""

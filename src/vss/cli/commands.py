@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -18,6 +18,7 @@ from vss.cli.common import (
     FilesArg,
     Format,
     FormatOpt,
+    JobsOpt,
     MaxLineOpt,
     NoDedupeOpt,
     QuietOpt,
@@ -39,6 +40,8 @@ from vss.cli.common import (
 )
 from vss.errors import StrictError, UsageError, VssError
 from vss.groups import EVERY, GROUP_KEYS, Groups, Trend, key_function
+from vss.parallel import aggregate as parallel_aggregate
+from vss.parallel import default_jobs, plan
 from vss.parse import DEFAULT_MAX_LINE_BYTES
 from vss.pipeline import iter_sessions
 from vss.records import Session
@@ -111,6 +114,37 @@ def _read(run: Run, consume: Callable[[Sessions], None], counts: InputCounts | N
         run.reporter.finish()
         fail(exc)
     return run.reporter.finish()
+
+
+A = TypeVar("A")
+
+
+def _aggregate(
+    run: Run,
+    new: Callable[[], A],
+    add: Callable[[A, Session], None],
+    merge: Callable[[A, A], A],
+    counts: InputCounts,
+) -> tuple[A, int]:
+    """Fold the matched sessions into an accumulator, over `--jobs` processes when it pays.
+
+    Returns the accumulator and the exit status the input deserves.
+    """
+    jobs = run.jobs if run.jobs is not None else default_jobs(run.paths)
+    pieces = plan(run.paths, jobs, run.options)
+    if pieces is None:
+        accumulator = new()
+
+        def consume(sessions: Sessions) -> None:
+            for session, _ in sessions:
+                add(accumulator, session)
+
+        return accumulator, _read(run, consume, counts)
+    match = run.filters if run.filters.active else None
+    accumulator = parallel_aggregate(
+        run.paths, counts, run.reporter, run.options, match, new, add, merge, pieces, jobs
+    )
+    return accumulator, run.reporter.finish()
 
 
 def _display(column: str, value: Any) -> str:
@@ -202,6 +236,7 @@ def stats(
     no_dedupe: NoDedupeOpt = False,
     max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
     redact: RedactOpt = False,
+    jobs: JobsOpt = None,
 ) -> None:
     """Overview: input counters, status breakdown, KPIs, error codes, quality, per-leg tables.
 
@@ -231,19 +266,15 @@ def stats(
         code=code,
         tz=tz,
         redact=redact,
+        jobs=jobs,
     )
     if by is not None:
         _stats_by(run, by, top, fmt)
         return
-    result = Stats()
-    result.input.files = run.paths
-
-    def consume(sessions: Sessions) -> None:
-        add = result.add
-        for session, _ in sessions:
-            add(session)
-
-    status_code = _read(run, consume, result.input)
+    counts = InputCounts(files=run.paths)
+    result, status_code = _aggregate(run, Stats, Stats.add, Stats.merge, counts)
+    counts.matched = result.input.matched
+    result.input = counts
     report = run.present(result.to_dict())
     breaches = _breaches(report, thresholds)
     with output(max(status_code, 1 if breaches else 0)):
@@ -275,15 +306,12 @@ def _breaches(report: dict[str, Any], thresholds: list[Threshold]) -> list[str]:
 
 
 def _stats_by(run: Run, by: str, top: int | None, fmt: Format) -> None:
-    groups = Groups()
     key_of = key_function(by, run.zone)
 
-    def consume(sessions: Sessions) -> None:
-        add = groups.add
-        for session, _ in sessions:
-            add(key_of(session), session)
+    def add(groups: Groups, session: Session) -> None:
+        groups.add(key_of(session), session)
 
-    status_code = _read(run, consume)
+    groups, status_code = _aggregate(run, Groups, add, Groups.merge, InputCounts(files=run.paths))
     rows = run.present(groups.rows(top))
     with output(status_code):
         if fmt is Format.json:
@@ -326,6 +354,7 @@ def errors(
     no_dedupe: NoDedupeOpt = False,
     max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
     redact: RedactOpt = False,
+    jobs: JobsOpt = None,
 ) -> None:
     """Error codes with catalog messages and top destinations; --code lists each occurrence."""
     run = prepare(
@@ -342,6 +371,7 @@ def errors(
         code=code,
         tz=tz,
         redact=redact,
+        jobs=jobs,
         prefilter=True,
     )
     codes = set(run.filters.codes)
@@ -368,13 +398,9 @@ def errors(
                 caption=caption,
             )
         return
-    result = Stats()
-
-    def consume(sessions: Sessions) -> None:
-        for session, _ in sessions:
-            result.add(session)
-
-    status_code = _read(run, consume, result.input)
+    result, status_code = _aggregate(
+        run, Stats, Stats.add, Stats.merge, InputCounts(files=run.paths)
+    )
     with output(status_code):
         _write_rows(
             run.present(error_summary_rows(result)),
@@ -411,6 +437,7 @@ def trend(
     no_dedupe: NoDedupeOpt = False,
     max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
     redact: RedactOpt = False,
+    jobs: JobsOpt = None,
 ) -> None:
     """Sessions, ASR, error rate and MOS p50 per time bucket of startTime, with a bar."""
     if every not in EVERY:
@@ -429,14 +456,12 @@ def trend(
         code=code,
         tz=tz,
         redact=redact,
+        jobs=jobs,
     )
-    buckets = Trend(EVERY[every], run.zone)
-
-    def consume(sessions: Sessions) -> None:
-        for session, _ in sessions:
-            buckets.add(session)
-
-    status_code = _read(run, consume)
+    step, zone = EVERY[every], run.zone
+    buckets, status_code = _aggregate(
+        run, lambda: Trend(step, zone), Trend.add, Trend.merge, InputCounts(files=run.paths)
+    )
     rows = buckets.rows()
     with output(status_code):
         if fmt is Format.json:
@@ -694,6 +719,7 @@ def check(
     no_dedupe: NoDedupeOpt = False,
     max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
     redact: RedactOpt = False,
+    jobs: JobsOpt = None,
 ) -> None:
     """Consistency report: sessions per problem kind; exit 1 when any is found."""
     ignored = set(ignore or ())
@@ -714,6 +740,7 @@ def check(
         code=code,
         tz=tz,
         redact=redact,
+        jobs=jobs,
     )
     report = CheckReport()
 

@@ -146,6 +146,17 @@ CodeOpt = Annotated[
         rich_help_panel=_FILTERS,
     ),
 ]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Worker processes (default: the number of CPUs when the input is over 64 MB).",
+        show_default=False,
+        rich_help_panel=_INPUT,
+    ),
+]
 RedactOpt = Annotated[
     bool,
     typer.Option(
@@ -218,6 +229,10 @@ class StderrReporter:
         )
         self._task = self._progress.add_task("reading", total=total)
         self._progress.start()
+
+    def skipped_warnings(self, count: int) -> None:
+        """Warnings counted in a worker process but not passed on."""
+        self.warnings += count
 
     def advance(self, nbytes: int) -> None:
         """More input bytes were read."""
@@ -382,6 +397,7 @@ class Run:
     zone: tzinfo
     reporter: StderrReporter
     redact: bool = False
+    jobs: int | None = None
 
     def present(self, value: Any) -> Any:
         """What may be shown of a value: phone numbers masked under --redact."""
@@ -404,6 +420,7 @@ def prepare(
     tz: str = "UTC",
     redact: bool = False,
     prefilter: bool = False,
+    jobs: int | None = None,
 ) -> Run:
     """Check the options (usage error, exit 2, on a bad value) and resolve the inputs."""
     try:
@@ -431,4 +448,5 @@ def prepare(
         zone,
         StderrReporter(quiet, redact),
         redact,
+        jobs,
     )

@@ -1,0 +1,157 @@
+"""`make bench`: vss against baselines timed in the same run, as medians and ratios.
+
+Makes 1M generated sessions once (cached outside the repository, in $VSS_BENCH_DIR or
+~/.cache/vss-bench), then times, with a warm page cache: an orjson parse-only loop (the
+baseline), jq when installed, and the vss commands of issue #6. Peak memory is the sum of
+the resident sizes of the process tree, sampled every 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PARSE_ONLY = r"""
+import sys, orjson
+loads = orjson.loads
+tail = b""
+with open(sys.argv[1], "rb") as f:
+    while chunk := f.read(1 << 20):
+        lines = (tail + chunk).split(b"\n")
+        tail = lines.pop()
+        for line in lines:
+            if line:
+                loads(line)
+if tail:
+    loads(tail)
+"""
+JQ_STATUS = "reduce inputs as $l ({}; .[$l.payload.sessionStatus // $l.sessionStatus] += 1)"
+JQ_FULL = (
+    "reduce inputs as $l ({s: {}, e: {}, m: 0, n: 0}; "
+    "($l.payload // $l) as $p | .s[$p.sessionStatus] += 1 "
+    "| reduce ([$p.errorDetails.errorCode, ($p.details[]?.errorDetails.errorCode)]"
+    " | map(select(. != null)) | unique[]) as $c (.; .e[$c | tostring] += 1) "
+    "| reduce ($p.details[]?.callQuality.mos // empty) as $m (.; .m += $m | .n += 1))"
+    " | .mean_mos = (if .n > 0 then .m / .n else null end)"
+)
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB."""
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        stack.extend(int(child) for child in children)
+    return total
+
+
+def timed(command: list[str] | str, shell: bool = False) -> tuple[float, int, bytes]:
+    """Wall time, peak tree RSS (KiB) and stdout of one run."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, shell=shell, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    peak = 0
+    chunks: list[bytes] = []
+    assert process.stdout is not None
+    os.set_blocking(process.stdout.fileno(), False)
+    while process.poll() is None:
+        peak = max(peak, tree_rss_kb(process.pid))
+        try:
+            data = process.stdout.read()
+        except BlockingIOError:
+            data = None
+        if data:
+            chunks.append(data)
+        time.sleep(0.02)
+    rest = process.stdout.read()
+    if rest:
+        chunks.append(rest)
+    elapsed = time.perf_counter() - start
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"benchmark command failed ({process.returncode}): {command}")
+    return elapsed, peak, b"".join(chunks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=1_000_000, help="sessions to generate")
+    parser.add_argument("--runs", type=int, default=3, help="runs per command (median)")
+    parser.add_argument("--no-jq", action="store_true", help="skip the jq baselines")
+    args = parser.parse_args()
+    cache = Path(os.environ.get("VSS_BENCH_DIR", Path.home() / ".cache" / "vss-bench"))
+    cache.mkdir(parents=True, exist_ok=True)
+    data = cache / f"generated-{args.n}-seed1.jsonl"
+    python = sys.executable
+    vss = [python, "-m", "vss"]
+    if not data.exists():
+        print(f"generating {args.n:,} sessions into {data} ...", flush=True)
+        with open(data.with_suffix(".tmp"), "wb") as out:
+            subprocess.run(
+                [*vss, "generate", "-n", str(args.n), "--seed", "1"], stdout=out, check=True
+            )
+        data.with_suffix(".tmp").rename(data)
+    with open(data, "rb") as handle:  # warm the page cache; a session id for `show`
+        while handle.read(1 << 24):
+            pass
+    last = data.read_bytes()[-2000:].split(b"\n")[-2]
+    session_id = last.split(b'"sessionId":"', 1)[1].split(b'"', 1)[0].decode()
+    cases: list[tuple[str, list[str] | str, bool]] = [
+        ("orjson parse-only loop (baseline)", [python, "-c", PARSE_ONLY, str(data)], False),
+        ("vss stats --jobs 1", [*vss, "stats", "-f", "json", "--jobs", "1", str(data)], False),
+        ("vss stats --jobs 2", [*vss, "stats", "-f", "json", "--jobs", "2", str(data)], False),
+        (
+            "vss errors --code -2004",
+            [*vss, "errors", "--code", "-2004", "-f", "json", str(data)],
+            False,
+        ),
+        ("vss filter --code -2004", [*vss, "filter", "--code", "-2004", str(data)], False),
+        ("vss show ID", [*vss, "show", session_id, "-f", "json", str(data)], False),
+    ]
+    if shutil.which("jq") and not args.no_jq:
+        cases.append(("jq status breakdown", f"jq -n '{JQ_STATUS}' {data}", True))
+        cases.append(("jq status + codes + mean MOS", f"jq -n '{JQ_FULL}' {data}", True))
+    results = []
+    outputs: dict[str, bytes] = {}
+    for label, command, shell in cases:
+        times, peaks = [], []
+        for _ in range(args.runs):
+            elapsed, peak, out = timed(command, shell)
+            times.append(elapsed)
+            peaks.append(peak)
+            outputs[label] = out
+        results.append((label, statistics.median(times), max(peaks)))
+        print(f"  {label}: {statistics.median(times):.2f} s", flush=True)
+    if outputs["vss stats --jobs 1"] != outputs["vss stats --jobs 2"]:
+        raise SystemExit("vss stats --jobs 1 and --jobs 2 differ")
+    base = results[0][1]
+    size = data.stat().st_size
+    print(
+        f"\n{args.n:,} sessions, {size / 1e9:.2f} GB, {os.cpu_count()} CPUs, median of {args.runs}"
+    )
+    print("| command | median s | x parse-only | peak RSS MB |\n|---|---:|---:|---:|")
+    for label, median, peak in results:
+        print(f"| {label} | {median:.2f} | {median / base:.2f} | {peak / 1024:.0f} |")
+    jq = {label: median for label, median, _ in results}.get("jq status breakdown")
+    if jq:
+        ratio = jq / {label: m for label, m, _ in results}["vss stats --jobs 2"]
+        print(f"\nvss stats --jobs 2 is {ratio:.1f} x faster than the jq status-only breakdown")
+
+
+if __name__ == "__main__":
+    main()

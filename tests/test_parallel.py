@@ -1,0 +1,102 @@
+"""`--jobs N` prints the same bytes as one process (SPEC §11), dedupe exact across ranges."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from conftest import SAMPLES
+from messy import messy_dump
+from vss import parallel
+from vss.cli import app
+from vss.generate import generate_lines
+from vss.pipeline import ReadOptions
+from vss.sources import split_ranges
+
+runner = CliRunner()
+COMMANDS = [
+    ("stats", "-f", "json"),
+    ("stats", "-f", "csv"),
+    ("stats",),
+    ("stats", "--by", "hour", "-f", "json"),
+    ("stats", "--by", "subaccount", "--top", "3"),
+    ("errors", "-f", "json"),
+    ("trend", "--every", "15m", "-f", "json"),
+    ("stats", "--status", "COMPLETED", "--country", "SG", "-f", "json"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 1)  # split even small test files
+
+
+def spread_duplicates(tmp_path: Path) -> Path:
+    """Retries (identical and conflicting) whose copies sit in different byte ranges."""
+    lines = list(generate_lines(1500, 9))
+    early = lines[:40]
+    conflicting = []
+    for line in early[:20]:
+        value = orjson.loads(line)
+        payload = value.get("payload", value)
+        payload["callCount"] = 99  # differs from the first copy
+        conflicting.append(orjson.dumps(value) + b"\n")
+    path = tmp_path / "spread.jsonl"
+    path.write_bytes(b"".join(lines + early + conflicting + [b"{broken\n", b"\n"]))
+    return path
+
+
+def dumps(tmp_path: Path) -> list[Path]:
+    messy = tmp_path / "messy.jsonl"
+    messy.write_bytes(messy_dump(8, 1200))
+    return [SAMPLES / "official-examples.jsonl", spread_duplicates(tmp_path), messy]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_jobs_print_the_same_bytes(tmp_path: Path, command: tuple[str, ...]) -> None:
+    for path in dumps(tmp_path):
+        outputs = set()
+        for jobs in ("1", "2", "4"):
+            result = runner.invoke(
+                app, [*command, "--jobs", jobs, "--quiet", str(path)], prog_name="vss"
+            )
+            assert result.exit_code == 0, result.stderr
+            outputs.add(result.stdout_bytes)
+        assert len(outputs) == 1, f"{command} on {path.name}"
+
+
+def test_ranges_split_duplicates_and_count_them(tmp_path: Path) -> None:
+    path = spread_duplicates(tmp_path)
+    assert len(split_ranges(str(path), 4)) == 4
+    assert parallel.plan([str(path)], 4, ReadOptions()) is not None
+    result = runner.invoke(app, ["stats", "-f", "json", "--jobs", "4", str(path)], prog_name="vss")
+    counts = orjson.loads(result.stdout)["input"]
+    single = runner.invoke(app, ["stats", "-f", "json", "--jobs", "1", str(path)], prog_name="vss")
+    assert counts == orjson.loads(single.stdout)["input"]
+    assert counts["duplicates"] >= 60 and counts["conflicts"] >= 20
+    assert counts["malformed"] == 1 and counts["blank"] == 1
+
+
+def test_warnings_keep_their_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    good = b"".join(generate_lines(400, 3))
+    path.write_bytes(good + b"{bad\n" + good + b"[1]\n")
+    lines = good.count(b"\n")
+    for jobs in ("1", "3"):
+        result = runner.invoke(app, ["stats", "--jobs", jobs, "-f", "json", str(path)])
+        assert f"{path}:{lines + 1}: not valid JSON" in result.stderr
+        assert f"{path}:{2 * lines + 2}: not a JSON object (array)" in result.stderr
+
+
+def test_ranges_end_at_line_boundaries(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b"".join(generate_lines(300, 1)))
+    data = path.read_bytes()
+    ranges = split_ranges(str(path), 5)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
+    for (_, end), (start, _) in itertools.pairwise(ranges):
+        assert end == start and data[end - 1 : end] == b"\n"

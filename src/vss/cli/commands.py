@@ -771,7 +771,12 @@ def check(
                 _display,
                 ("sessions",),
             )
-            problems.caption = ["clean" if not found else "problems found (exit 1)"]
+            if found:
+                problems.caption = ["problems found (exit 1)"]
+            elif any(document["problems"].values()):
+                problems.caption = ["only ignored problems found (exit 0)"]
+            else:
+                problems.caption = ["clean: no problems found"]
             tables = [problems]
             if document["examples"]:
                 tables.append(

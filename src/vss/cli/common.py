@@ -94,7 +94,7 @@ SinceOpt = Annotated[
     str | None,
     typer.Option(
         "--since",
-        help=f"Sessions that started at or after T: {TIME_HELP} back from now.",
+        help=f"Sessions that started at or after T: {TIME_HELP}.",
         metavar="T",
         show_default=False,
         rich_help_panel=_FILTERS,

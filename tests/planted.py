@@ -199,6 +199,22 @@ def check_sessions(
     return len(payloads), ids
 
 
+def retries_with_other_problems(data: bytes) -> int:
+    """How many later copies of a sessionId have other problems than its first copy."""
+    first: dict[str, set[str]] = {}
+    differing = 0
+    for line in split_lines(data):
+        kind, payload = classify(line)
+        if kind != "session":
+            continue
+        problems = problems_of(payload)
+        if payload["sessionId"] in first:
+            differing += problems != first[payload["sessionId"]]
+        else:
+            first[payload["sessionId"]] = problems
+    return differing
+
+
 def expected_counts(
     data: bytes | Iterable[bytes], keep: Callable[[Payload], bool] | None = None
 ) -> dict[str, int]:
@@ -395,14 +411,16 @@ def clean_session(rng: random.Random, session_id: str) -> Payload:
         connect = b_init + rng.uniform(2, 30)
         end = connect + rng.uniform(1, 600)
         legs["callA"] = _leg(rng, clock, "INBOUND", "COMPLETED", 0, connect, end, customer, virtual)
-        legs["callB"] = _leg(rng, clock, "OUTBOUND", "COMPLETED", b_init, connect, end, virtual, callee)
+        legs["callB"] = _leg(
+            rng, clock, "OUTBOUND", "COMPLETED", b_init, connect, end, virtual, callee
+        )
         if scenario == "with_c":
             c_init = end - rng.uniform(5, min(60, end - connect))
-            c_connect = c_init + rng.uniform(1, 3)
+            c_connect = min(c_init + rng.uniform(1, 3), end)
+            third = _number(rng, "SG")
             legs["callC"] = _leg(
-                rng, clock, "OUTBOUND", "COMPLETED", c_init, min(c_connect, end), end, virtual,
-                _number(rng, "SG"),
-            )  # fmt: skip
+                rng, clock, "OUTBOUND", "COMPLETED", c_init, c_connect, end, virtual, third
+            )
     elif scenario in ("no_answer", "busy", "failed", "error_b"):
         end = b_init + rng.uniform(1, 60)
         b_status = "ERROR" if scenario == "error_b" else session_status
@@ -452,7 +470,7 @@ def clean_session(rng: random.Random, session_id: str) -> Payload:
 
 
 def _legs(payload: Payload) -> dict[str, dict[str, Any]]:
-    return {key: leg for key, leg in legs_of(payload)}
+    return dict(legs_of(payload))
 
 
 def _connected_legs(payload: Payload) -> list[dict[str, Any]]:
@@ -681,8 +699,46 @@ def _line(rng: random.Random, value: Any) -> bytes:
     return json.dumps(value, separators=separators).encode()
 
 
+def _noise(rng: random.Random, session_id: str) -> list[bytes]:
+    """Now and then a line that is not a session (blank, malformed, invalid, other event), often
+    carrying problems that must not count."""
+    lines = []
+    if chance(rng, 0.03):
+        bad = _with_a_problem(rng, clean_session(rng, session_id))
+        r = rng.random()
+        if r < 0.3:
+            lines.append(_line(rng, _envelope(bad, rng.choice(["CALL_STATUS", None, 7]))))
+        elif r < 0.5:
+            bad.pop("sessionId")
+            lines.append(_line(rng, _envelope(bad)))
+        elif r < 0.7:
+            lines.append(_line(rng, {**bad, "sessionId": 12345}))
+        else:
+            whole = _line(rng, _envelope(bad))
+            lines.append(whole[: rng.randrange(10, len(whole) - 2)])  # truncated: malformed
+    if chance(rng, 0.01):
+        lines.append(rng.choice([b"", b"  ", b"{", b"not json", b"[1, 2]"]))
+    return lines
+
+
+def clean_dump(seed: int, n: int) -> bytes:
+    """`n` clean sessions, identical retries and non-session lines with problems: nothing to
+    report."""
+    rng = random.Random(seed)
+    lines: list[bytes] = []
+    sent: list[Payload] = []
+    for i in range(n):
+        payload = clean_session(rng, f"{_uuid(rng)[:24]}{seed:04x}{i:08x}")
+        sent.append(payload)
+        lines.append(_line(rng, _envelope(payload) if chance(rng, 0.6) else payload))
+        if chance(rng, 0.05):
+            lines.append(_line(rng, _envelope(rng.choice(sent))))  # an identical retry
+        lines.extend(_noise(rng, f"not-a-session-{seed}-{i}"))
+    return b"".join(line + b"\n" for line in lines)
+
+
 def planted_dump(seed: int, n: int) -> tuple[bytes, dict[str, int]]:
-    """About `n` sessions with problems planted; the expected sessions per kind (first copies)."""
+    """`n` sessions, some with planted problems; the expected sessions per kind (first copies)."""
     rng = random.Random(seed)
     ids = [f"{_uuid(rng)[:24]}{seed:04x}{i:08x}" for i in range(n)]
     sessions = [clean_session(rng, session_id) for session_id in ids]
@@ -723,23 +779,7 @@ def planted_dump(seed: int, n: int) -> tuple[bytes, dict[str, int]]:
             slots[rng.randrange(i, n)].append(_line(rng, _envelope(dup)))
         elif chance(rng, 0.04):
             slots[rng.randrange(i, n)].append(_line(rng, payload))  # an identical retry
-        if chance(rng, 0.03):
-            # not sessions, with problems: other events, invalid lines, malformed lines
-            bad = _with_a_problem(rng, clean_session(rng, f"not-a-session-{seed}-{i}"))
-            r = rng.random()
-            if r < 0.3:
-                line = _line(rng, _envelope(bad, rng.choice(["CALL_STATUS", None, 7])))
-            elif r < 0.5:
-                bad.pop("sessionId")
-                line = _line(rng, _envelope(bad))
-            elif r < 0.7:
-                line = _line(rng, {**bad, "sessionId": 12345})
-            else:
-                whole = _line(rng, _envelope(bad))
-                line = whole[: rng.randrange(10, len(whole) - 2)]  # truncated: malformed
-            slots[i].append(line)
-        if chance(rng, 0.01):
-            slots[i].append(rng.choice([b"", b"  ", b"{", b"not json", b"[1, 2]"]))
+        slots[i].extend(_noise(rng, f"not-a-session-{seed}-{i}"))
     data = b"".join(line + b"\n" for slot in slots for line in slot)
     counts = expected_counts(data)
     planted = {kind: sum(kind in kinds for kinds in intended) for kind in KINDS}

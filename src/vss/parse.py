@@ -81,26 +81,37 @@ def normalize(payload: dict[str, Any]) -> Session:
         for key, raw in raw_legs.items():
             if type(raw) is not dict:
                 continue
+            # the common types are taken as they are; anything else goes through metric()
             quality = raw.get("callQuality")
             if type(quality) is dict:
-                mos = metric(quality.get("mos"))
-                jitter = metric(quality.get("jitter"))
-                loss = metric(quality.get("packetLossRate"))
+                mos = quality.get("mos")
+                if type(mos) is not float or mos.is_integer():
+                    mos = metric(mos)
+                jitter = quality.get("jitter")
+                if type(jitter) is not int:
+                    jitter = metric(jitter)
+                loss = quality.get("packetLossRate")
+                if type(loss) is not int:
+                    loss = metric(loss)
             else:
                 mos = jitter = loss = None
+            duration = raw.get("callDuration")
+            if type(duration) is not int:
+                duration = metric(duration)
             legs[key] = Leg(
                 key,
                 status_name(raw.get("callStatus")),
-                metric(raw.get("callDuration")),
+                duration,
                 timestamp(raw.get("connectedTimestamp")),
                 mos,
                 jitter,
                 loss,
                 raw,
             )
-            leg_errors = raw.get("errorDetails")
-            if leg_errors is not None:
-                _collect_errors(leg_errors, key, errors)
+            if "errorDetails" in raw:
+                leg_errors = raw["errorDetails"]
+                if leg_errors is not None:
+                    _collect_errors(leg_errors, key, errors)
     return Session(
         payload["sessionId"],
         status_name(payload.get("sessionStatus")),

@@ -112,7 +112,7 @@ def _read(run: Run, consume: Callable[[Sessions], None], counts: InputCounts | N
         consume(matched())
     except StrictError as exc:
         run.reporter.finish()
-        fail(exc)
+        fail(exc, run.redact)
     return run.reporter.finish()
 
 
@@ -611,6 +611,8 @@ def show(
     wanted = needle(session_id)
     if wanted is not None:
         run.options = replace(run.options, needles=(wanted,))
+    # the search stops at the first match: files after it must still be reported if unreadable
+    run.paths = [path for path in run.paths if _readable(path, run)]
     found: list[Session] = []
 
     def find(sessions: Sessions) -> None:
@@ -621,7 +623,7 @@ def show(
 
     status_code = _read(run, find)
     if not found:
-        say(f"session {session_id} not found in the input")
+        say(f"session {session_id} not found in the input", run.redact)
         raise typer.Exit(max(status_code, 1))
     document = run.present(show_dict(found[0]))
     with output(status_code):
@@ -636,6 +638,18 @@ def show(
             )
         else:
             write_tables(show_tables(document), fmt)
+
+
+def _readable(path: str, run: Run) -> bool:
+    """Whether a file can be opened; if not, report it (exit 3) now."""
+    if path == "-":
+        return True
+    try:
+        with open(path, "rb"):
+            return True
+    except OSError as exc:
+        run.reporter.error(f"{path}: cannot open: {exc.strerror or exc}")
+        return False
 
 
 @app.command("filter")
@@ -798,6 +812,7 @@ def check(
 def generate(
     n: Annotated[int, typer.Option("-n", "--sessions", min=0, help="Lines to write.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 0,
+    redact: RedactOpt = False,
 ) -> None:
     """Write realistic synthetic session summaries (NDJSON) to stdout, deterministically."""
     from vss.generate import generate_lines
@@ -806,7 +821,7 @@ def generate(
         out = stdout_bytes()
         batch: list[bytes] = []
         for line in generate_lines(n, seed):
-            batch.append(line)
+            batch.append(redact_line(line) if redact else line)
             if len(batch) >= 4096:
                 out.write(b"".join(batch))
                 batch.clear()

@@ -335,9 +335,9 @@ def write_tables(tables: list[Table], fmt: Format) -> None:
         print_tables(tables, console())
 
 
-def fail(exc: VssError) -> NoReturn:
+def fail(exc: VssError, redact: bool = False) -> NoReturn:
     """Report one of the project's errors and exit with its status."""
-    say(str(exc))
+    say(str(exc), redact)
     raise typer.Exit(exc.exit_code)
 
 

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from vss.render.text import sanitize
 
-Cell = str | int | float | None
+Cell = str | int | float | list[str] | None
 
 
 @dataclass(slots=True)
@@ -95,6 +95,10 @@ def csv_cell(value: Cell) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, list | tuple):
+        return csv_cell(" ".join(str(item) for item in value))
+    if not isinstance(value, str):
+        return csv_cell(str(value))
     if value.startswith(_FORMULA_START) and not _is_number(value):
         return "'" + value
     return value

@@ -156,7 +156,11 @@ _FACTORIES: dict[str, Callable[[], Any]] = {
 
 
 def _decompress(reads: Iterator[bytes], name: str, kind: str) -> Iterator[bytes]:
-    """gzip, bzip2 or xz: every member in turn (`cat a.gz b.gz` is one valid file)."""
+    """gzip, bzip2 or xz: every member in turn (`cat a.gz b.gz` is one valid file).
+
+    Output comes in pieces of at most CHUNK bytes, so memory does not depend on how well
+    the data compresses.
+    """
     factory = _FACTORIES[kind]
     decoder = factory()
     started = False  # the current member has received input
@@ -168,11 +172,9 @@ def _decompress(reads: Iterator[bytes], name: str, kind: str) -> Iterator[bytes]
                     break
                 started = True
             try:
-                out = decoder.decompress(data)
+                yield from _bounded(decoder, data, kind == "gzip")
             except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError) as exc:
                 raise InputError(f"{name}: corrupt {kind} data ({exc})") from None
-            if out:
-                yield out
             if decoder.eof:
                 data = decoder.unused_data
                 decoder = factory()
@@ -181,6 +183,24 @@ def _decompress(reads: Iterator[bytes], name: str, kind: str) -> Iterator[bytes]
                 data = b""
     if started:
         raise InputError(f"{name}: {kind} stream is truncated (ends before its end marker)")
+
+
+def _bounded(decoder: Any, data: bytes, is_zlib: bool) -> Iterator[bytes]:
+    """All the output of feeding `data` to a decoder, CHUNK bytes at a time."""
+    if is_zlib:  # zlib hands back the input it did not use yet
+        while data and not decoder.eof:
+            out = decoder.decompress(data, CHUNK)
+            if out:
+                yield out
+            data = decoder.unconsumed_tail
+        return
+    out = decoder.decompress(data, CHUNK)  # bz2 and lzma keep unused input themselves
+    if out:
+        yield out
+    while not decoder.eof and not decoder.needs_input:
+        out = decoder.decompress(b"", CHUNK)
+        if out:
+            yield out
 
 
 def _zstd(reads: Iterator[bytes], name: str) -> Iterator[bytes]:

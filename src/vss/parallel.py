@@ -193,13 +193,7 @@ def aggregate(
         for line in result.deferred:
             session = parse_line(line, options.max_line_bytes)
             assert type(session) is Session
-            verdict = dedupe.check(session)
-            if verdict is not None:
-                counts.duplicates += 1
-                counts.conflicts += verdict
-                continue
-            counts.sessions += 1
-            if match is None or match(session):
+            if dedupe.admit(session, counts) and (match is None or match(session)):
                 add(total, session)
     for path, tally in tallies.items():
         hint = tally.hint(Piece(path).name)

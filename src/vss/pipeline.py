@@ -161,6 +161,16 @@ class Dedupe:
         """Whether a line with this id can matter for dedupe (True when unknown)."""
         return self.repeated is None or hash(session_id) in self.repeated
 
+    def admit(self, session: Session, counts: InputCounts) -> bool:
+        """Count a valid session as a first copy (True) or as a duplicate (False)."""
+        verdict = self.check(session)
+        if verdict is None:
+            counts.sessions += 1
+            return True
+        counts.duplicates += 1
+        counts.conflicts += verdict
+        return False
+
     def check(self, session: Session) -> bool | None:
         """None for a first copy (now remembered); else whether the copy conflicts."""
         if self.repeated is not None and hash(session.session_id.encode()) not in self.repeated:
@@ -266,16 +276,13 @@ def read_piece(
                     reporter.warn(name, line_no, result.reason)
                 continue
             assert type(result) is Session
-            if dedupe is not None:
-                if deferred is not None and dedupe.may_repeat(result.session_id.encode()):
-                    deferred.append(line)
-                    continue
-                verdict = dedupe.check(result)
-                if verdict is not None:
-                    counts.duplicates += 1
-                    counts.conflicts += verdict
-                    continue
-            counts.sessions += 1
+            if dedupe is None:
+                counts.sessions += 1
+            elif deferred is not None and dedupe.may_repeat(result.session_id.encode()):
+                deferred.append(line)
+                continue
+            elif not dedupe.admit(result, counts):
+                continue
             if wanted:
                 yield result, line
     except InputError as exc:

@@ -117,6 +117,27 @@ def _read(run: Run, consume: Callable[[Sessions], None], counts: InputCounts | N
 
 
 A = TypeVar("A")
+# The options every reading command passes to `prepare`, taken from its own parameters.
+_PREPARE = (
+    "strict",
+    "quiet",
+    "no_dedupe",
+    "max_line_bytes",
+    "since",
+    "until",
+    "status",
+    "subaccount",
+    "country",
+    "code",
+    "tz",
+    "redact",
+    "jobs",
+)
+
+
+def _options(values: dict[str, Any]) -> dict[str, Any]:
+    """The `prepare` options among a command's parameters."""
+    return {name: values[name] for name in _PREPARE if name in values}
 
 
 def _aggregate(
@@ -252,22 +273,7 @@ def stats(
         thresholds = [parse_threshold(text) for text in fail_if or ()]
     except ValueError as exc:
         fail(UsageError(f"--fail-if: {exc}"))
-    run = prepare(
-        files,
-        strict=strict,
-        quiet=quiet,
-        no_dedupe=no_dedupe,
-        max_line_bytes=max_line_bytes,
-        since=since,
-        until=until,
-        status=status,
-        subaccount=subaccount,
-        country=country,
-        code=code,
-        tz=tz,
-        redact=redact,
-        jobs=jobs,
-    )
+    run = prepare(files, **_options(locals()))
     if by is not None:
         _stats_by(run, by, top, fmt)
         return
@@ -357,23 +363,7 @@ def errors(
     jobs: JobsOpt = None,
 ) -> None:
     """Error codes with catalog messages and top destinations; --code lists each occurrence."""
-    run = prepare(
-        files,
-        strict=strict,
-        quiet=quiet,
-        no_dedupe=no_dedupe,
-        max_line_bytes=max_line_bytes,
-        since=since,
-        until=until,
-        status=status,
-        subaccount=subaccount,
-        country=country,
-        code=code,
-        tz=tz,
-        redact=redact,
-        jobs=jobs,
-        prefilter=True,
-    )
+    run = prepare(files, **_options(locals()), prefilter=True)
     codes = set(run.filters.codes)
     if codes:
         rows: list[dict[str, Any]] = []
@@ -442,22 +432,7 @@ def trend(
     """Sessions, ASR, error rate and MOS p50 per time bucket of startTime, with a bar."""
     if every not in EVERY:
         fail(UsageError(f"--every: {every!r} is not a bucket size (accepted: 15m, 1h, 1d)"))
-    run = prepare(
-        files,
-        strict=strict,
-        quiet=quiet,
-        no_dedupe=no_dedupe,
-        max_line_bytes=max_line_bytes,
-        since=since,
-        until=until,
-        status=status,
-        subaccount=subaccount,
-        country=country,
-        code=code,
-        tz=tz,
-        redact=redact,
-        jobs=jobs,
-    )
+    run = prepare(files, **_options(locals()))
     step, zone = EVERY[every], run.zone
     buckets, status_code = _aggregate(
         run, lambda: Trend(step, zone), Trend.add, Trend.merge, InputCounts(files=run.paths)
@@ -542,21 +517,7 @@ def _sessions_command(
         fail(
             UsageError(f"--sort: unknown column {sort!r} (accepted: {', '.join(SESSION_COLUMNS)})")
         )
-    run = prepare(
-        files,
-        strict=strict,
-        quiet=quiet,
-        no_dedupe=no_dedupe,
-        max_line_bytes=max_line_bytes,
-        since=since,
-        until=until,
-        status=status,
-        subaccount=subaccount,
-        country=country,
-        code=code,
-        tz=tz,
-        redact=redact,
-    )
+    run = prepare(files, **_options(locals()))
     rows: list[dict[str, Any]] = []
 
     def collect(sessions: Sessions) -> None:
@@ -670,22 +631,7 @@ def filter_(
     redact: RedactOpt = False,
 ) -> None:
     """The matching original lines, byte for byte, in input order, first copies only."""
-    run = prepare(
-        files,
-        strict=strict,
-        quiet=quiet,
-        no_dedupe=no_dedupe,
-        max_line_bytes=max_line_bytes,
-        since=since,
-        until=until,
-        status=status,
-        subaccount=subaccount,
-        country=country,
-        code=code,
-        tz=tz,
-        redact=redact,
-        prefilter=True,
-    )
+    run = prepare(files, **_options(locals()), prefilter=True)
     total = 0
     out = stdout_bytes()
 
@@ -740,22 +686,7 @@ def check(
     unknown = sorted(ignored - set(KINDS))
     if unknown:
         fail(UsageError(f"--ignore: unknown kind {unknown[0]!r} (accepted: {', '.join(KINDS)})"))
-    run = prepare(
-        files,
-        strict=strict,
-        quiet=quiet,
-        no_dedupe=no_dedupe,
-        max_line_bytes=max_line_bytes,
-        since=since,
-        until=until,
-        status=status,
-        subaccount=subaccount,
-        country=country,
-        code=code,
-        tz=tz,
-        redact=redact,
-        jobs=jobs,
-    )
+    run = prepare(files, **_options(locals()))
     report = CheckReport()
 
     def consume(sessions: Sessions) -> None:

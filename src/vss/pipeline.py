@@ -19,7 +19,7 @@ from vss.aggregate import InputCounts, Stats
 from vss.errors import InputError, StrictError
 from vss.parse import DEFAULT_MAX_LINE_BYTES, INVALID, MALFORMED, Rejection, parse_line
 from vss.records import Session
-from vss.scan import has_unicode_escape, line_session_id, repeated_ids
+from vss.scan import candidate_lines, has_unicode_escape, line_session_id, repeated_ids
 from vss.sources import display_name, iter_lines, open_source
 
 Match = Callable[[Session], bool]
@@ -251,7 +251,13 @@ def read_piece(
         reporter.error(str(exc))
         return
     try:
-        for line_no, line in iter_lines(chunks, name, limit, bom=piece.start == 0):
+        if needles:  # only the lines a byte search cannot rule out
+            repeated = None if dedupe is None else dedupe.repeated
+            start = piece.start == 0
+            lines = candidate_lines(chunks, limit, start, needles, repeated, dedupe is not None)
+        else:
+            lines = iter_lines(chunks, name, limit, bom=piece.start == 0)
+        for line_no, line in lines:
             counts.lines += 1
             tally.lines += 1
             wanted = True

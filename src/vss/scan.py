@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from vss.errors import InputError
 from vss.parse import parse_line
 from vss.records import Session
-from vss.sources import BOM, STDIN, open_source, sniff
+from vss.sources import STDIN, block_lines, iter_blocks, open_source, sniff
 
 KEY = b'"sessionId"'
 UNSURE = b"\\u"
@@ -91,10 +91,10 @@ def scan_ids(
     when already seen; False when the file could not be read."""
     chunks = open_source(path, None, start, end)
     try:
-        for _, block in iter_blocks(chunks, max_line_bytes, bom=start == 0):
+        for block in iter_blocks(chunks, max_line_bytes, bom=start == 0):
             found = block_ids(block)
             if found is None:  # judged line by line
-                ids = [line_session_id(line, max_line_bytes) for line in block.split(b"\n")]
+                ids = [line_session_id(line, max_line_bytes) for line in block_lines(block)]
             else:
                 ids = [session_id for _, session_id in found]
             for session_id in ids:
@@ -118,47 +118,6 @@ _ID = re.compile(rb'"sessionId"\s*:\s*"([^"\\]*)"')
 _EXPONENT_CODE = re.compile(rb'"errorCode"\s*:\s*"?\s*-?[0-9.]+[eE]')
 
 
-def iter_blocks(
-    chunks: Iterator[bytes], max_line_bytes: int, bom: bool = True
-) -> Iterator[tuple[int, bytes]]:
-    """Yield `(lines_before, block)`: runs of complete lines (each ending in a newline, but
-    perhaps the last one of the input), a leading BOM dropped. A line longer than
-    `max_line_bytes` that spans chunks is skipped (it can only be malformed) but counted."""
-    lines_before = 0
-    tail = b""
-    first = bom
-    skipping = False
-    for chunk in chunks:
-        if first:
-            chunk, tail = tail + chunk, b""
-            if len(chunk) < len(BOM) and BOM.startswith(chunk):
-                tail = chunk
-                continue
-            first = False
-            chunk = chunk.removeprefix(BOM)
-        if skipping:
-            cut = chunk.find(b"\n")
-            if cut < 0:
-                continue
-            chunk = chunk[cut + 1 :]
-            skipping = False
-            lines_before += 1
-        data = tail + chunk if tail else chunk
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            tail = data
-        else:
-            block, tail = data[: cut + 1], data[cut + 1 :]
-            yield lines_before, block
-            lines_before += block.count(b"\n")
-        if len(tail) > max_line_bytes + 1:
-            tail, skipping = b"", True
-    if first and tail:
-        tail = tail.removeprefix(BOM)
-    if tail and not skipping:
-        yield lines_before, tail
-
-
 def block_ids(block: bytes) -> list[tuple[int, bytes]] | None:
     """`(position, id)` of every sessionId in a block, or None if the byte search cannot
     judge the block safely (an escape, or a key the pattern does not read)."""
@@ -179,21 +138,21 @@ def candidate_lines(
     """The lines that may hold a wanted session (one of `needles`) or a copy that matters
     for dedupe (an id in `repeated`; any id when `repeated` is None), with their numbers.
     Blocks the byte search cannot judge are given whole."""
-    for lines_before, block in iter_blocks(chunks, max_line_bytes, bom):
+    lines_before = 0
+    for block in iter_blocks(chunks, max_line_bytes, bom):
         starts = _candidate_starts(block, needles, repeated, dedupe)
         if starts is None:
-            lines = block.split(b"\n")
-            if block.endswith(b"\n"):
-                lines.pop()
-            for offset, line in enumerate(lines, 1):
+            for offset, line in enumerate(block_lines(block), 1):
                 yield lines_before + offset, line
-            continue
-        newlines = counted_to = 0
-        for start in sorted(starts):
-            newlines += block.count(b"\n", counted_to, start)
-            counted_to = start
-            end = block.find(b"\n", start)
-            yield lines_before + newlines + 1, block[start:] if end < 0 else block[start:end]
+        else:
+            newlines = counted_to = 0
+            for start in sorted(starts):
+                newlines += block.count(b"\n", counted_to, start)
+                counted_to = start
+                end = block.find(b"\n", start)
+                line = block[start:] if end < 0 else block[start:end]
+                yield lines_before + newlines + 1, line
+        lines_before += block.count(b"\n") + (not block.endswith(b"\n"))
 
 
 def _candidate_starts(

@@ -234,16 +234,14 @@ def _zstd(reads: Iterator[bytes], name: str) -> Iterator[bytes]:
         raise InputError(f"{name}: zstd stream is truncated (ends before its end marker)")
 
 
-def iter_lines(
-    chunks: Iterator[bytes], name: str, max_line_bytes: int, bom: bool = True
-) -> Iterator[tuple[int, bytes]]:
-    """Yield `(line_no, line)` split on `\\n` only, without the `\\n`; a leading BOM dropped.
+def iter_blocks(chunks: Iterator[bytes], max_line_bytes: int, bom: bool = True) -> Iterator[bytes]:
+    """Yield runs of whole lines: each block ends with `\\n`, but perhaps the input's last.
 
-    A line that grows past `max_line_bytes` across chunks is not held in memory: the rest
-    of it is skipped, and it is yielded once complete as a stand-in that classifies the
-    same way (`b""` when it held only blanks, else `max_line_bytes + 1` non-blank bytes).
+    A leading BOM is dropped. A line that grows past `max_line_bytes` across chunks is not
+    held in memory: the rest of it is skipped, and it comes once complete as a one-line
+    block holding a stand-in that classifies the same way (`b""` when it held only blanks,
+    else `max_line_bytes + 1` non-blank bytes).
     """
-    line_no = 0
     tail = b""
     limit = max_line_bytes + 1
     # the over-long line being skipped: its first bytes and whether all it held was blank
@@ -265,25 +263,43 @@ def iter_lines(
                 skipped_blank = False
             if cut < 0:
                 continue
-            line_no += 1
-            yield line_no, _stand_in(skipped, skipped_blank, limit)
+            yield _stand_in(skipped, skipped_blank, limit) + b"\n"
             skipped = None
             chunk = chunk[cut + 1 :]
-        parts = (tail + chunk).split(b"\n") if tail else chunk.split(b"\n")
-        tail = parts.pop()
-        for part in parts:
-            line_no += 1
-            yield line_no, part
+        data = tail + chunk if tail else chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            tail = data
+        else:
+            yield data[: cut + 1]
+            tail = data[cut + 1 :]
         if len(tail) > limit:
             skipped, skipped_blank, tail = tail[:limit], not tail.strip(_BLANKS), b""
     if first and tail:
         tail = tail.removeprefix(BOM)
     if skipped is not None:
-        line_no += 1
-        yield line_no, _stand_in(skipped, skipped_blank, limit)
+        yield _stand_in(skipped, skipped_blank, limit)
     elif tail:
-        line_no += 1
-        yield line_no, tail
+        yield tail
+
+
+def block_lines(block: bytes) -> list[bytes]:
+    """The lines of a block, without their newlines."""
+    lines = block.split(b"\n")
+    if block.endswith(b"\n"):
+        lines.pop()
+    return lines
+
+
+def iter_lines(
+    chunks: Iterator[bytes], name: str, max_line_bytes: int, bom: bool = True
+) -> Iterator[tuple[int, bytes]]:
+    """Yield `(line_no, line)` split on `\\n` only, without the `\\n` (see `iter_blocks`)."""
+    line_no = 0
+    for block in iter_blocks(chunks, max_line_bytes, bom):
+        for line in block_lines(block):
+            line_no += 1
+            yield line_no, line
 
 
 _BLANKS = b" \t\r"

@@ -13,36 +13,28 @@ from vss import __version__
 from vss.aggregate import InputCounts, Stats
 from vss.check import KINDS, CheckReport
 from vss.cli.common import (
-    CodeOpt,
-    CountryOpt,
+    DEDUPE_OPTIONS,
+    FILTER_OPTIONS,
+    JOBS_OPTIONS,
+    READ_OPTIONS,
     FilesArg,
     Format,
     FormatOpt,
-    JobsOpt,
-    MaxLineOpt,
-    NoDedupeOpt,
-    QuietOpt,
     RedactOpt,
     Run,
-    SinceOpt,
-    StatusOpt,
-    StrictOpt,
-    SubaccountOpt,
-    TzOpt,
-    UntilOpt,
     fail,
     needle,
     output,
     prepare,
     say,
     stdout_bytes,
+    with_options,
     write_tables,
 )
 from vss.errors import StrictError, UsageError, VssError
 from vss.groups import EVERY, GROUP_KEYS, Groups, Trend, key_function
 from vss.parallel import aggregate as parallel_aggregate
 from vss.parallel import default_jobs, plan
-from vss.parse import DEFAULT_MAX_LINE_BYTES
 from vss.pipeline import iter_sessions
 from vss.records import Session
 from vss.redact import redact_line
@@ -117,27 +109,6 @@ def _read(run: Run, consume: Callable[[Sessions], None], counts: InputCounts | N
 
 
 A = TypeVar("A")
-# The options every reading command passes to `prepare`, taken from its own parameters.
-_PREPARE = (
-    "strict",
-    "quiet",
-    "no_dedupe",
-    "max_line_bytes",
-    "since",
-    "until",
-    "status",
-    "subaccount",
-    "country",
-    "code",
-    "tz",
-    "redact",
-    "jobs",
-)
-
-
-def _options(values: dict[str, Any]) -> dict[str, Any]:
-    """The `prepare` options among a command's parameters."""
-    return {name: values[name] for name in _PREPARE if name in values}
 
 
 def _aggregate(
@@ -239,25 +210,15 @@ GROUP_COLUMNS = ("key", "sessions", "share", "asr", "acd_s", "error_rate", "mos_
 
 
 @app.command()
+@with_options(FILTER_OPTIONS, READ_OPTIONS, DEDUPE_OPTIONS, JOBS_OPTIONS)
 def stats(
     files: FilesArg = None,
     fmt: FormatOpt = Format.table,
     by: ByOpt = None,
     top: TopOpt = None,
     fail_if: FailIfOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    status: StatusOpt = None,
-    subaccount: SubaccountOpt = None,
-    country: CountryOpt = None,
-    code: CodeOpt = None,
-    tz: TzOpt = "UTC",
-    strict: StrictOpt = False,
-    quiet: QuietOpt = False,
-    no_dedupe: NoDedupeOpt = False,
-    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
-    redact: RedactOpt = False,
-    jobs: JobsOpt = None,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """Overview: input counters, status breakdown, KPIs, error codes, quality, per-leg tables.
 
@@ -273,7 +234,7 @@ def stats(
         thresholds = [parse_threshold(text) for text in fail_if or ()]
     except ValueError as exc:
         fail(UsageError(f"--fail-if: {exc}"))
-    run = prepare(files, **_options(locals()))
+    run = prepare(files, **options)
     if by is not None:
         _stats_by(run, by, top, fmt)
         return
@@ -345,25 +306,15 @@ def _summary_cell(column: str, value: Any) -> Any:
 
 
 @app.command()
+@with_options(FILTER_OPTIONS, READ_OPTIONS, DEDUPE_OPTIONS, JOBS_OPTIONS)
 def errors(
     files: FilesArg = None,
-    code: CodeOpt = None,
     fmt: FormatOpt = Format.table,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    status: StatusOpt = None,
-    subaccount: SubaccountOpt = None,
-    country: CountryOpt = None,
-    tz: TzOpt = "UTC",
-    strict: StrictOpt = False,
-    quiet: QuietOpt = False,
-    no_dedupe: NoDedupeOpt = False,
-    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
-    redact: RedactOpt = False,
-    jobs: JobsOpt = None,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """Error codes with catalog messages and top destinations; --code lists each occurrence."""
-    run = prepare(files, **_options(locals()), prefilter=True)
+    run = prepare(files, **options, prefilter=True)
     codes = set(run.filters.codes)
     if codes:
         rows: list[dict[str, Any]] = []
@@ -409,30 +360,20 @@ BARS = " ▁▂▃▄▅▆▇█"
 
 
 @app.command()
+@with_options(FILTER_OPTIONS, READ_OPTIONS, DEDUPE_OPTIONS, JOBS_OPTIONS)
 def trend(
     files: FilesArg = None,
     every: Annotated[
         str, typer.Option("--every", help="Bucket size: 15m, 1h or 1d.", metavar="15m|1h|1d")
     ] = "1h",
     fmt: FormatOpt = Format.table,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    status: StatusOpt = None,
-    subaccount: SubaccountOpt = None,
-    country: CountryOpt = None,
-    code: CodeOpt = None,
-    tz: TzOpt = "UTC",
-    strict: StrictOpt = False,
-    quiet: QuietOpt = False,
-    no_dedupe: NoDedupeOpt = False,
-    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
-    redact: RedactOpt = False,
-    jobs: JobsOpt = None,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """Sessions, ASR, error rate and MOS p50 per time bucket of startTime, with a bar."""
     if every not in EVERY:
         fail(UsageError(f"--every: {every!r} is not a bucket size (accepted: 15m, 1h, 1d)"))
-    run = prepare(files, **_options(locals()))
+    run = prepare(files, **options)
     step, zone = EVERY[every], run.zone
     buckets, status_code = _aggregate(
         run, lambda: Trend(step, zone), Trend.add, Trend.merge, InputCounts(files=run.paths)
@@ -443,7 +384,7 @@ def trend(
             document: dict[str, Any] = {
                 "schema": "vss.trend/1",
                 "every": every,
-                "tz": tz,
+                "tz": options["tz"],
                 "buckets": rows,
             }
             if buckets.no_start:
@@ -454,7 +395,7 @@ def trend(
             peak = max((row["sessions"] for row in rows), default=0)
             for row in rows:
                 row["bar"] = _bar(row["sessions"], peak)
-        caption = [f"{sum(r['sessions'] for r in rows):,} sessions, every {every}, {tz}"]
+        caption = [f"{sum(r['sessions'] for r in rows):,} sessions, every {every}, {options['tz']}"]
         if buckets.no_start:
             caption.append(f"{buckets.no_start:,} sessions without a startTime are not shown")
         _write_rows(
@@ -485,6 +426,7 @@ LimitOpt = Annotated[
 ]
 
 
+@with_options(FILTER_OPTIONS, READ_OPTIONS, DEDUPE_OPTIONS)
 def _sessions_command(
     files: FilesArg = None,
     fmt: FormatOpt = Format.table,
@@ -499,25 +441,15 @@ def _sessions_command(
         ),
     ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Descending order.")] = False,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    status: StatusOpt = None,
-    subaccount: SubaccountOpt = None,
-    country: CountryOpt = None,
-    code: CodeOpt = None,
-    tz: TzOpt = "UTC",
-    strict: StrictOpt = False,
-    quiet: QuietOpt = False,
-    no_dedupe: NoDedupeOpt = False,
-    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
-    redact: RedactOpt = False,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """One row per session: ids, times, status, numbers, callB duration, lowest MOS, codes."""
     if sort is not None and sort not in SESSION_COLUMNS:
         fail(
             UsageError(f"--sort: unknown column {sort!r} (accepted: {', '.join(SESSION_COLUMNS)})")
         )
-    run = prepare(files, **_options(locals()))
+    run = prepare(files, **options)
     rows: list[dict[str, Any]] = []
 
     def collect(sessions: Sessions) -> None:
@@ -551,24 +483,17 @@ app.command("list", help="Alias of `sessions`.")(_sessions_command)
 
 
 @app.command()
+@with_options(READ_OPTIONS)
 def show(
     session_id: Annotated[str, typer.Argument(help="The sessionId to show.", show_default=False)],
     files: FilesArg = None,
     fmt: FormatOpt = Format.table,
-    strict: StrictOpt = False,
-    quiet: QuietOpt = False,
-    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
-    redact: RedactOpt = False,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """One session: its legs on a time line, errors with messages, quality with MOS band."""
-    run = prepare(
-        files,
-        strict=strict,
-        quiet=quiet,
-        max_line_bytes=max_line_bytes,
-        redact=redact,
-        no_dedupe=True,  # the first match is the first copy: nothing to remember
-    )
+    # no dedupe: the first match is the first copy, nothing to remember
+    run = prepare(files, **options, no_dedupe=True)
     wanted = needle(session_id)
     if wanted is not None:
         run.options = replace(run.options, needles=(wanted,))
@@ -614,24 +539,15 @@ def _readable(path: str, run: Run) -> bool:
 
 
 @app.command("filter")
+@with_options(FILTER_OPTIONS, READ_OPTIONS, DEDUPE_OPTIONS)
 def filter_(
     files: FilesArg = None,
     count: Annotated[bool, typer.Option("--count", "-c", help="Print only the number.")] = False,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    status: StatusOpt = None,
-    subaccount: SubaccountOpt = None,
-    country: CountryOpt = None,
-    code: CodeOpt = None,
-    tz: TzOpt = "UTC",
-    strict: StrictOpt = False,
-    quiet: QuietOpt = False,
-    no_dedupe: NoDedupeOpt = False,
-    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
-    redact: RedactOpt = False,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """The matching original lines, byte for byte, in input order, first copies only."""
-    run = prepare(files, **_options(locals()), prefilter=True)
+    run = prepare(files, **options, prefilter=True)
     total = 0
     out = stdout_bytes()
 
@@ -640,7 +556,7 @@ def filter_(
         for _, line in sessions:
             total += 1
             if not count:
-                out.write((redact_line(line) if redact else line) + b"\n")
+                out.write((redact_line(line) if run.redact else line) + b"\n")
 
     status_code = 0
     with output(0):
@@ -655,6 +571,7 @@ def filter_(
 
 
 @app.command()
+@with_options(FILTER_OPTIONS, READ_OPTIONS, DEDUPE_OPTIONS, JOBS_OPTIONS)
 def check(
     files: FilesArg = None,
     fmt: FormatOpt = Format.table,
@@ -667,26 +584,15 @@ def check(
             show_default=False,
         ),
     ] = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    status: StatusOpt = None,
-    subaccount: SubaccountOpt = None,
-    country: CountryOpt = None,
-    code: CodeOpt = None,
-    tz: TzOpt = "UTC",
-    strict: StrictOpt = False,
-    quiet: QuietOpt = False,
-    no_dedupe: NoDedupeOpt = False,
-    max_line_bytes: MaxLineOpt = DEFAULT_MAX_LINE_BYTES,
-    redact: RedactOpt = False,
-    jobs: JobsOpt = None,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """Consistency report: sessions per problem kind; exit 1 when any is found."""
     ignored = set(ignore or ())
     unknown = sorted(ignored - set(KINDS))
     if unknown:
         fail(UsageError(f"--ignore: unknown kind {unknown[0]!r} (accepted: {', '.join(KINDS)})"))
-    run = prepare(files, **_options(locals()))
+    run = prepare(files, **options)
     report = CheckReport()
 
     def consume(sessions: Sessions) -> None:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import io
 import os
 import re
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar, get_type_hints
 
 import typer
 from rich.console import Console
@@ -172,6 +174,57 @@ TzOpt = Annotated[
         rich_help_panel=_FILTERS,
     ),
 ]
+
+
+def _option(name: str, annotation: Any, default: Any = None) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+# The options shared by the commands, added to their signatures by `with_options`.
+FILTER_OPTIONS = (
+    _option("since", SinceOpt),
+    _option("until", UntilOpt),
+    _option("status", StatusOpt),
+    _option("subaccount", SubaccountOpt),
+    _option("country", CountryOpt),
+    _option("code", CodeOpt),
+    _option("tz", TzOpt, "UTC"),
+)
+READ_OPTIONS = (
+    _option("strict", StrictOpt, False),
+    _option("quiet", QuietOpt, False),
+    _option("max_line_bytes", MaxLineOpt, DEFAULT_MAX_LINE_BYTES),
+    _option("redact", RedactOpt, False),
+)
+DEDUPE_OPTIONS = (_option("no_dedupe", NoDedupeOpt, False),)
+JOBS_OPTIONS = (_option("jobs", JobsOpt),)
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def with_options(*groups: tuple[inspect.Parameter, ...]) -> Callable[[Command], Command]:
+    """Add shared options to a command's signature; it receives their values as `options`."""
+    extra = [parameter for group in groups for parameter in group]
+
+    def decorate(function: Command) -> Command:
+        signature = inspect.signature(function)
+        hints = get_type_hints(function, include_extras=True)  # Typer reads these, resolved
+        own = [
+            p.replace(annotation=hints.get(p.name, p.annotation))
+            for p in signature.parameters.values()
+            if p.name != "options"
+        ]
+
+        @functools.wraps(function)
+        def command(*args: Any, **kwargs: Any) -> None:
+            options = {parameter.name: kwargs.pop(parameter.name) for parameter in extra}
+            function(*args, options=options, **kwargs)
+
+        command.__signature__ = signature.replace(parameters=[*own, *extra])  # type: ignore[attr-defined]
+        return command  # type: ignore[return-value]
+
+    return decorate
 
 
 # ---- stderr and stdout ---------------------------------------------------------------------

@@ -28,6 +28,7 @@ from vss.records import (
     Session,
     code_sort_key,
 )
+from vss.timestamps import format_timestamp
 
 SCHEMA = "vss.stats/1"
 PERCENTILES = (50, 90, 95, 99)
@@ -226,8 +227,6 @@ class Stats:
 
     def to_dict(self) -> dict[str, Any]:
         """The `vss.stats/1` object of SPEC §4."""
-        from vss.timestamps import format_timestamp
-
         sessions = self.input.matched
         errors_total = sum(self.codes.values())
         quality = _combined(self.legs.values())

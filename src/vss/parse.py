@@ -33,7 +33,6 @@ _INT_CODE = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
 _status_cache: dict[str, str] = {}
 _CACHE_LIMIT = 4096
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-_INT64 = 2**63
 _MAX_CODE_TEXT = 64  # longer digit strings are not parsed as integers (int() has a limit)
 
 
@@ -186,7 +185,7 @@ def metric(value: Any) -> Number | None:
             return value  # type: ignore[no-any-return]
     if kind is float:
         # 13.0 is 13: statistics must not depend on which spelling was seen first
-        if value.is_integer() and -_INT64 < value < _INT64:
+        if value.is_integer() and _INT64_MIN <= value <= _INT64_MAX:
             return int(value)
         return value  # type: ignore[no-any-return]
     return None

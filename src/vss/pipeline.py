@@ -8,7 +8,6 @@ pass a filter into a `Stats`. Nothing here prints: warnings and file errors go t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -19,7 +18,7 @@ from vss.aggregate import InputCounts, Stats
 from vss.errors import InputError, StrictError
 from vss.parse import DEFAULT_MAX_LINE_BYTES, INVALID, MALFORMED, Rejection, parse_line
 from vss.records import Session
-from vss.scan import candidate_lines, has_unicode_escape, line_session_id, repeated_ids
+from vss.scan import candidate_lines, line_session_id, may_match, repeated_ids
 from vss.sources import display_name, iter_lines, open_source
 
 Match = Callable[[Session], bool]
@@ -183,19 +182,6 @@ class Dedupe:
         return first != digest
 
 
-_EXPONENT_CODE = re.compile(rb'"errorCode"\s*:\s*"?\s*-?[0-9.]+[eE]')
-
-
-def _may_match(line: bytes, needles: tuple[bytes, ...]) -> bool:
-    """Whether a line may hold a wanted session; False only when it surely cannot."""
-    if has_unicode_escape(line):
-        return True
-    for needle in needles:
-        if needle in line:
-            return True
-    return b'"errorCode"' in line and _EXPONENT_CODE.search(line) is not None
-
-
 @dataclass(slots=True)
 class Piece:
     """What one reader reads: a whole input, or a byte range of a plain file."""
@@ -261,7 +247,7 @@ def read_piece(
             counts.lines += 1
             tally.lines += 1
             wanted = True
-            if needles and not _may_match(line, needles):
+            if needles and not may_match(line, needles):
                 # not wanted; parsed only when it could be a first copy that matters
                 if dedupe is None:
                     continue

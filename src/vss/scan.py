@@ -118,6 +118,13 @@ _ID = re.compile(rb'"sessionId"\s*:\s*"([^"\\]*)"')
 _EXPONENT_CODE = re.compile(rb'"errorCode"\s*:\s*"?\s*-?[0-9.]+[eE]')
 
 
+def may_match(line: bytes, needles: tuple[bytes, ...]) -> bool:
+    """Whether a line may hold a wanted session; False only when it surely cannot."""
+    if has_unicode_escape(line) or any(needle in line for needle in needles):
+        return True
+    return b'"errorCode"' in line and _EXPONENT_CODE.search(line) is not None
+
+
 def block_ids(block: bytes) -> list[tuple[int, bytes]] | None:
     """`(position, id)` of every sessionId in a block, or None if the byte search cannot
     judge the block safely (an escape, or a key the pattern does not read)."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from vss.render.table import Table
 from vss.render.text import fmt_number
-from vss.timestamps import timestamp
+from vss.timestamps import format_timestamp, timestamp
 
 WAIT = "·"  # initiated, not (yet) connected
 TALK = "█"  # connected
@@ -31,7 +31,7 @@ def timeline_table(show: dict[str, Any], width: int = WIDTH) -> Table:
     span = (max(known) - origin) if known else 0
     title = "Timeline"
     if known:
-        title += f" (0 s = {_iso(origin)}, {fmt_number(span / 1_000_000)} s in all)"
+        title += f" (0 s = {format_timestamp(origin)}, {fmt_number(span / 1_000_000)} s in all)"
     table = Table(title, ["leg", "timeline", "initiated → connected → disconnected", "status"])
     table.nowrap = {1}
 
@@ -53,12 +53,6 @@ def timeline_table(show: dict[str, Any], width: int = WIDTH) -> Table:
         table.rows.append([leg["leg"], "".join(cells).rstrip() or "-", points, leg["callStatus"]])
     table.caption = [f"{WAIT} initiated, not connected   {TALK} connected"]
     return table
-
-
-def _iso(micros: int) -> str:
-    from vss.timestamps import format_timestamp
-
-    return format_timestamp(micros)
 
 
 def show_tables(show: dict[str, Any]) -> list[Table]:

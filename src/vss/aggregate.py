@@ -20,15 +20,17 @@ from vss.records import (
     CATALOG,
     COMPLETED,
     ERROR,
+    MISSING,
     NO_ANSWER,
     UNKNOWN_ERROR,
     Code,
-    Leg,
     Number,
     Session,
     code_sort_key,
 )
-from vss.timestamps import format_timestamp
+from vss.timestamps import format_timestamp, timestamp
+from vss.timestamps import seen as seen_times
+from vss.values import metric, status_cache, status_name
 
 SCHEMA = "vss.stats/1"
 PERCENTILES = (50, 90, 95, 99)
@@ -84,23 +86,6 @@ class LegStats:
     jitter: Counter[Number] = field(default_factory=Counter)
     packet_loss: Counter[Number] = field(default_factory=Counter)
 
-    def add(self, leg: Leg) -> None:
-        """Count one leg."""
-        self.count += 1
-        self.status[leg.status] += 1
-        if leg.duration is not None:
-            self.duration[leg.duration] += 1
-        if leg.connected is not None:
-            answer = leg.answer_s
-            if answer is not None:
-                self.answer[answer] += 1
-        if leg.mos is not None:
-            self.mos[leg.mos] += 1
-        if leg.jitter is not None:
-            self.jitter[leg.jitter] += 1
-        if leg.packet_loss is not None:
-            self.packet_loss[leg.packet_loss] += 1
-
     def merge(self, other: LegStats) -> None:
         """Add another part's legs of the same key."""
         self.count += other.count
@@ -127,35 +112,102 @@ class Stats:
     legs: dict[str, LegStats] = field(default_factory=dict)
 
     def add(self, session: Session) -> None:
-        """Count one matched session."""
+        """Count one matched session.
+
+        The hot path of every overview: it reads the payload directly, with the common
+        types taken as they are and anything else through the rules of SPEC §2 (`metric`,
+        `status_name`, `timestamp`), so that no per-leg objects are built.
+        """
+        payload = session.payload
         self.input.matched += 1
-        self.status[session.status] += 1
-        start = session.start
-        if start is not None and (self.first_start is None or start < self.first_start):
-            self.first_start = start
-        end = session.end
-        if end is not None and (self.last_end is None or end > self.last_end):
-            self.last_end = end
-        legs = self.legs
-        for key, leg in session.legs.items():
-            stats = legs.get(key)
-            if stats is None:
-                stats = legs[key] = LegStats()
-            stats.add(leg)
-        call_b = session.legs.get("callB")
+        value = payload.get("sessionStatus")
+        name = (status_cache.get(value) or status_name(value)) if type(value) is str else MISSING
+        counter: Counter[Any] = self.status
+        counter[name] = counter.get(name, 0) + 1
+        value = payload.get("startTime")
+        if type(value) is str:
+            start = seen_times.get(value) or timestamp(value)
+            if start is not None and (self.first_start is None or start < self.first_start):
+                self.first_start = start
+        value = payload.get("endTime")
+        if type(value) is str:
+            end = seen_times.get(value) or timestamp(value)
+            if end is not None and (self.last_end is None or end > self.last_end):
+                self.last_end = end
+        has_errors = payload.get("errorDetails") is not None
+        call_b: tuple[str, Number | None] | None = None
+        details = payload.get("details")
+        if type(details) is dict:
+            legs = self.legs
+            for key, raw in details.items():
+                if type(raw) is not dict:
+                    continue
+                stats = legs.get(key)
+                if stats is None:
+                    stats = legs[key] = LegStats()
+                stats.count += 1
+                value = raw.get("callStatus")
+                name = (
+                    (status_cache.get(value) or status_name(value))
+                    if type(value) is str
+                    else MISSING
+                )
+                counter = stats.status
+                counter[name] = counter.get(name, 0) + 1
+                duration = raw.get("callDuration")
+                if type(duration) is not int:
+                    duration = metric(duration)
+                if duration is not None:
+                    counter = stats.duration
+                    counter[duration] = counter.get(duration, 0) + 1
+                if key == "callB":
+                    call_b = (name, duration)
+                value = raw.get("connectedTimestamp")
+                if type(value) is str:
+                    connected = seen_times.get(value) or timestamp(value)
+                    value = raw.get("initiatedTimestamp")
+                    if connected is not None and type(value) is str:
+                        initiated = seen_times.get(value) or timestamp(value)
+                        if initiated is not None:
+                            answer = (connected - initiated) / 1_000_000
+                            counter = stats.answer
+                            counter[answer] = counter.get(answer, 0) + 1
+                quality = raw.get("callQuality")
+                if type(quality) is dict:
+                    value = quality.get("mos")
+                    if type(value) is not float or value.is_integer():
+                        value = metric(value)
+                    if value is not None:
+                        counter = stats.mos
+                        counter[value] = counter.get(value, 0) + 1
+                    value = quality.get("jitter")
+                    if type(value) is not int:
+                        value = metric(value)
+                    if value is not None:
+                        counter = stats.jitter
+                        counter[value] = counter.get(value, 0) + 1
+                    value = quality.get("packetLossRate")
+                    if type(value) is not int and (type(value) is not float or value.is_integer()):
+                        value = metric(value)
+                    if value is not None:
+                        counter = stats.packet_loss
+                        counter[value] = counter.get(value, 0) + 1
+                if not has_errors and raw.get("errorDetails") is not None:
+                    has_errors = True
         if call_b is not None:
             self.attempted += 1
-            if call_b.status == COMPLETED:
+            name, duration = call_b
+            if name == COMPLETED:
                 self.answered += 1
                 self.reached += 1
-                duration = call_b.duration
                 if duration is not None:
-                    self.answered_duration[duration] += 1
+                    counter = self.answered_duration
+                    counter[duration] = counter.get(duration, 0) + 1
                     if duration < SHORT_CALL_S:
                         self.short_calls += 1
-            elif call_b.status in ANSWERED_LIKE:
+            elif name in ANSWERED_LIKE:
                 self.reached += 1
-        if session.errors:
+        if has_errors:
             self._add_errors(session)
 
     def _add_errors(self, session: Session) -> None:

@@ -10,16 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import orjson
 
 from vss.aggregate import InputCounts, Stats
 from vss.errors import InputError, StrictError
-from vss.parse import DEFAULT_MAX_LINE_BYTES, INVALID, MALFORMED, Rejection, parse_line
+from vss.parse import (
+    DEFAULT_MAX_LINE_BYTES,
+    INVALID,
+    MALFORMED,
+    Rejection,
+    parse_line,
+    session_from_object,
+)
 from vss.records import Session
-from vss.scan import candidate_lines, line_session_id, may_match, repeated_ids
-from vss.sources import display_name, iter_lines, open_source
+from vss.scan import candidate_lines, line_session_id, may_match, repeated_ids, scannable
+from vss.sources import block_lines, display_name, iter_blocks, open_source, read_line_at
 
 Match = Callable[[Session], bool]
 
@@ -146,23 +153,44 @@ def _deep_canonical(value: Any) -> str:
 class Dedupe:
     """First copy of a sessionId wins; later copies are duplicates, conflicting if different.
 
-    With `repeated` (hashes of the ids that occur more than once, from a first pass), the
-    other sessions need neither a digest nor a place in memory.
+    Two ways to remember first copies:
+    - by position: a plain file can be read again, so a first copy costs only its id's
+      hash and where its line is (`first`); when the id turns up again, that line is read
+      back for its digest. Streams (stdin, compressed files) keep a digest instead.
+    - with `repeated` (hashes of the ids that occur more than once, from a first pass over
+      the input), the other sessions need neither a digest nor a place in memory.
     """
 
-    __slots__ = ("repeated", "seen")
+    __slots__ = ("_handles", "_limit", "digests", "first", "paths", "repeated")
 
-    def __init__(self, repeated: set[int] | None = None) -> None:
-        self.seen: dict[str, int] = {}
+    def __init__(
+        self, repeated: set[int] | None = None, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    ) -> None:
         self.repeated = repeated
+        # hash(id) → where its first copy is: (file number << 48) + offset, or -1 for a
+        # stream, whose first copies are in `digests`
+        self.first: dict[int, int] = {}
+        self.digests: dict[str, int] = {}  # id → digest of its first copy
+        self.paths: list[str] = []
+        self._handles: dict[int, BinaryIO] = {}
+        self._limit = max_line_bytes
+
+    def base(self, piece: Piece) -> int:
+        """Where a piece's lines are told apart from others' (-1: a stream, not by position)."""
+        if self.repeated is not None or not scannable([piece.path]):
+            return -1
+        if piece.path not in self.paths:
+            self.paths.append(piece.path)
+        return (self.paths.index(piece.path) << _FILE_SHIFT) + piece.start
 
     def may_repeat(self, session_id: bytes) -> bool:
         """Whether a line with this id can matter for dedupe (True when unknown)."""
         return self.repeated is None or hash(session_id) in self.repeated
 
-    def admit(self, session: Session, counts: InputCounts) -> bool:
-        """Count a valid session as a first copy (True) or as a duplicate (False)."""
-        verdict = self.check(session)
+    def admit(self, session: Session, counts: InputCounts, where: int = -1) -> bool:
+        """Count a valid session as a first copy (True) or as a duplicate (False); `where`
+        is its line's place (`base` + offset in the piece), or -1."""
+        verdict = self.check(session, where)
         if verdict is None:
             counts.sessions += 1
             return True
@@ -170,16 +198,50 @@ class Dedupe:
         counts.conflicts += verdict
         return False
 
-    def check(self, session: Session) -> bool | None:
+    def check(self, session: Session, where: int = -1) -> bool | None:
         """None for a first copy (now remembered); else whether the copy conflicts."""
-        if self.repeated is not None and hash(session.session_id.encode()) not in self.repeated:
+        session_id = session.session_id
+        if self.repeated is not None:
+            if hash(session_id.encode()) not in self.repeated:
+                return None
+            first_digest = self.digests.get(session_id)
+            if first_digest is None:
+                self.digests[session_id] = payload_digest(session.payload)
+                return None
+            return first_digest != payload_digest(session.payload)
+        key = hash(session_id)
+        known = self.first.get(key)
+        if known is None:
+            self.first[key] = where
+            if where < 0:
+                self.digests[session_id] = payload_digest(session.payload)
             return None
-        digest = payload_digest(session.payload)
-        first = self.seen.get(session.session_id)
-        if first is None:
-            self.seen[session.session_id] = digest
+        first_digest = self.digests.get(session_id)
+        if first_digest is None and known >= 0:
+            earlier = self._read_back(known)
+            if type(earlier) is Session and earlier.session_id == session_id:
+                first_digest = self.digests[session_id] = payload_digest(earlier.payload)
+        if first_digest is None:  # another id with the same hash came first
+            self.digests[session_id] = payload_digest(session.payload)
             return None
-        return first != digest
+        return first_digest != payload_digest(session.payload)
+
+    def _read_back(self, where: int) -> Session | Rejection:
+        """The line at a place remembered by `check`, parsed again."""
+        number, offset = where >> _FILE_SHIFT, where & ((1 << _FILE_SHIFT) - 1)
+        handle = self._handles.get(number)
+        if handle is None:
+            handle = self._handles[number] = open(self.paths[number], "rb")  # noqa: SIM115
+        return parse_line(read_line_at(handle, offset, self._limit), self._limit)
+
+    def close(self) -> None:
+        """Close the files opened to read first copies back."""
+        for handle in self._handles.values():
+            handle.close()
+        self._handles.clear()
+
+
+_FILE_SHIFT = 48  # offsets up to 256 TiB; file numbers above
 
 
 @dataclass(slots=True)
@@ -228,59 +290,140 @@ def read_piece(
     With `deferred`, sessions whose id occurs more than once are not judged here: their
     lines are kept, in order, for the caller to dedupe across pieces.
     """
-    limit = options.max_line_bytes
-    needles = options.needles if not options.strict else ()
-    name = piece.name
     try:
         chunks = open_source(piece.path, reporter.advance, piece.start, piece.end)
     except InputError as exc:
         reporter.error(str(exc))
         return
     try:
-        if needles:  # only the lines a byte search cannot rule out
-            repeated = None if dedupe is None else dedupe.repeated
-            start = piece.start == 0
-            lines = candidate_lines(chunks, limit, start, needles, repeated, dedupe is not None)
+        if options.needles and not options.strict:
+            yield from _read_candidates(chunks, piece, counts, reporter, options, dedupe, tally)
         else:
-            lines = iter_lines(chunks, name, limit, bom=piece.start == 0)
-        for line_no, line in lines:
-            counts.lines += 1
-            tally.lines += 1
-            wanted = True
-            if needles and not may_match(line, needles):
-                # not wanted; parsed only when it could be a first copy that matters
-                if dedupe is None:
-                    continue
-                session_id = line_session_id(line, limit)
-                if session_id is None or not dedupe.may_repeat(session_id):
-                    continue
-                wanted = False
-            result = parse_line(line, limit)
-            if type(result) is Rejection:
-                kind = result.kind
-                setattr(counts, kind, getattr(counts, kind) + 1)
-                if kind in (MALFORMED, INVALID):
-                    if line_no == 1:
-                        tally.first_line = line.strip()
-                    tally.malformed += kind == MALFORMED
-                    if options.strict:
-                        raise StrictError(f"{name}:{line_no}: {result.reason}")
-                    reporter.warn(name, line_no, result.reason)
-                continue
-            assert type(result) is Session
-            if dedupe is None:
-                counts.sessions += 1
-            elif deferred is not None and dedupe.may_repeat(result.session_id.encode()):
-                deferred.append(line)
-                continue
-            elif not dedupe.admit(result, counts):
-                continue
-            if wanted:
-                yield result, line
+            yield from _read_all(chunks, piece, counts, reporter, options, dedupe, tally, deferred)
     except InputError as exc:
         reporter.error(str(exc))
     finally:
         chunks.close()
+
+
+def _read_all(
+    chunks: Iterator[bytes],
+    piece: Piece,
+    counts: InputCounts,
+    reporter: Reporter,
+    options: ReadOptions,
+    dedupe: Dedupe | None,
+    tally: FileTally,
+    deferred: list[bytes] | None,
+) -> Iterator[tuple[Session, bytes]]:
+    """Every line of a piece, parsed: the hot loop of every overview."""
+    limit = options.max_line_bytes
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    base = -1 if dedupe is None else dedupe.base(piece)
+    # remembering a first copy by position is inlined below; the rest goes through admit
+    first = dedupe.first if dedupe is not None and base >= 0 else None
+    line_no = 0
+    for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
+        lines = block_lines(block)
+        counts.lines += len(lines)
+        tally.lines += len(lines)
+        long_lines = len(block) > limit
+        at = base + block_at
+        for line in lines:
+            line_no += 1
+            where = at
+            at += len(line) + 1
+            if long_lines and len(line) > limit:
+                result = parse_line(line, limit)
+            else:
+                try:
+                    result = session_from_object(loads(line))
+                except decode_error:
+                    result = parse_line(line, limit)  # blank or malformed
+            if type(result) is not Session:
+                assert type(result) is Rejection
+                _reject(result, line, line_no, piece, counts, reporter, options, tally)
+                continue
+            if first is not None:
+                key = hash(result.session_id)
+                if key not in first:
+                    first[key] = where
+                    counts.sessions += 1
+                    yield result, line
+                    continue
+                assert dedupe is not None
+                if dedupe.admit(result, counts, where):
+                    yield result, line
+            elif dedupe is None:
+                counts.sessions += 1
+                yield result, line
+            elif deferred is not None and dedupe.may_repeat(result.session_id.encode()):
+                deferred.append(line)
+            elif dedupe.admit(result, counts):
+                yield result, line
+
+
+def _read_candidates(
+    chunks: Iterator[bytes],
+    piece: Piece,
+    counts: InputCounts,
+    reporter: Reporter,
+    options: ReadOptions,
+    dedupe: Dedupe | None,
+    tally: FileTally,
+) -> Iterator[tuple[Session, bytes]]:
+    """Only the lines a byte search cannot rule out (`--code`, `show ID`), parsed."""
+    limit = options.max_line_bytes
+    needles = options.needles
+    repeated = None if dedupe is None else dedupe.repeated
+    start = piece.start == 0
+    lines = candidate_lines(chunks, limit, start, needles, repeated, dedupe is not None)
+    for line_no, line in lines:
+        counts.lines += 1
+        tally.lines += 1
+        wanted = True
+        if not may_match(line, needles):
+            # not wanted; parsed only when it could be a first copy that matters
+            if dedupe is None:
+                continue
+            session_id = line_session_id(line, limit)
+            if session_id is None or not dedupe.may_repeat(session_id):
+                continue
+            wanted = False
+        result = parse_line(line, limit)
+        if type(result) is Rejection:
+            _reject(result, line, line_no, piece, counts, reporter, options, tally)
+            continue
+        assert type(result) is Session
+        if dedupe is None:
+            counts.sessions += 1
+        elif not dedupe.admit(result, counts):
+            continue
+        if wanted:
+            yield result, line
+
+
+def _reject(
+    result: Rejection,
+    line: bytes,
+    line_no: int,
+    piece: Piece,
+    counts: InputCounts,
+    reporter: Reporter,
+    options: ReadOptions,
+    tally: FileTally,
+) -> None:
+    """Count a line that is not a session; warn about it if it is malformed or invalid."""
+    kind = result.kind
+    setattr(counts, kind, getattr(counts, kind) + 1)
+    if kind in (MALFORMED, INVALID):
+        if line_no == 1:
+            tally.first_line = line.strip()
+        tally.malformed += kind == MALFORMED
+        if options.strict:
+            raise StrictError(f"{piece.name}:{line_no}: {result.reason}")
+        reporter.warn(piece.name, line_no, result.reason)
 
 
 def iter_sessions(
@@ -291,14 +434,22 @@ def iter_sessions(
 ) -> Iterator[tuple[Session, bytes]]:
     """Yield `(session, line)` for each unique valid session, in input order."""
     paths = list(paths)
-    dedupe = Dedupe(repeated_ids(paths, options.max_line_bytes)) if options.dedupe else None
-    for path in paths:
-        piece = Piece(path)
-        tally = FileTally()
-        yield from read_piece(piece, counts, reporter, options, dedupe, tally)
-        hint = tally.hint(piece.name)
-        if hint:
-            reporter.hint(hint)
+    dedupe = None
+    if options.dedupe:
+        prefilter = options.needles and not options.strict
+        repeated = repeated_ids(paths, options.max_line_bytes) if prefilter else None
+        dedupe = Dedupe(repeated, options.max_line_bytes)
+    try:
+        for path in paths:
+            piece = Piece(path)
+            tally = FileTally()
+            yield from read_piece(piece, counts, reporter, options, dedupe, tally)
+            hint = tally.hint(piece.name)
+            if hint:
+                reporter.hint(hint)
+    finally:
+        if dedupe is not None:
+            dedupe.close()
 
 
 def summarize(

@@ -1,4 +1,4 @@
-"""Record types: a normalized session summary and its legs. Pure data, no I/O."""
+"""Record types: a session summary and its legs, normalized on demand. No I/O."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from vss.timestamps import timestamp
+from vss.values import MISSING, Code, ErrorPlace, Number, metric, session_errors, status_name
 
-Number = int | float
-Code = int | str
+__all__ = ["MISSING", "Code", "ErrorPlace", "Leg", "Number", "Session"]
 
-MISSING = "(missing)"
 COMPLETED = "COMPLETED"
 NO_ANSWER = "NO_ANSWER"
 BUSY = "BUSY"
@@ -89,26 +88,55 @@ class Leg:
         return (self.connected - initiated) / 1_000_000
 
 
-@dataclass(slots=True)
-class ErrorPlace:
-    """An error code where it appears: `payload` or a leg key, with its message if any."""
-
-    where: str
-    code: Code
-    message: str | None
-
-
-@dataclass(slots=True)
 class Session:
-    """A valid session summary, normalized; `payload` is the parsed payload object."""
+    """A valid session summary: its id and payload object; the normalized fields (status,
+    times, legs, errors) are worked out from the payload when first asked for, since the
+    overview reads the payload directly and needs none of them."""
 
-    session_id: str
-    status: str
-    start: int | None
-    end: int | None
-    legs: dict[str, Leg]
-    errors: list[ErrorPlace]
-    payload: dict[str, Any]
+    __slots__ = ("_errors", "_legs", "payload", "session_id")
+
+    def __init__(self, session_id: str, payload: dict[str, Any]) -> None:
+        self.session_id = session_id
+        self.payload = payload
+        self._legs: dict[str, Leg] | None = None
+        self._errors: list[ErrorPlace] | None = None
+
+    def __repr__(self) -> str:
+        return f"Session({self.session_id!r})"
+
+    @property
+    def status(self) -> str:
+        """sessionStatus, normalized (SPEC §2)."""
+        return status_name(self.payload.get("sessionStatus"))
+
+    @property
+    def start(self) -> int | None:
+        """startTime in microseconds since the epoch."""
+        return timestamp(self.payload.get("startTime"))
+
+    @property
+    def end(self) -> int | None:
+        """endTime in microseconds since the epoch."""
+        return timestamp(self.payload.get("endTime"))
+
+    @property
+    def legs(self) -> dict[str, Leg]:
+        """The entries of `details` that are objects, by key, normalized."""
+        if self._legs is None:
+            raw_legs = self.payload.get("details")
+            self._legs = (
+                {key: _leg(key, raw) for key, raw in raw_legs.items() if type(raw) is dict}
+                if type(raw_legs) is dict
+                else {}
+            )
+        return self._legs
+
+    @property
+    def errors(self) -> list[ErrorPlace]:
+        """Every error code of the session where it appears, in order (payload first)."""
+        if self._errors is None:
+            self._errors = session_errors(self.payload)
+        return self._errors
 
     def codes(self) -> list[Code]:
         """The distinct error codes of the session, in order of appearance."""
@@ -125,8 +153,13 @@ class Session:
 
     def destination_country(self) -> str | None:
         """SPEC §3: callB's destinationCountryCode when there is a callB, else callA's."""
-        leg = self.legs.get("callB") or self.legs.get("callA")
-        return None if leg is None else text(leg.raw.get("destinationCountryCode"))
+        legs = self.payload.get("details")  # read directly: legs need not be normalized
+        if type(legs) is not dict:
+            return None
+        leg = legs.get("callB")
+        if type(leg) is not dict:
+            leg = legs.get("callA")
+        return text(leg.get("destinationCountryCode")) if type(leg) is dict else None
 
     def virtual_number(self) -> str | None:
         """SPEC §3: callA.destinationRefId, else callB.sourceRefId, else any leg's ref id."""
@@ -143,3 +176,24 @@ class Session:
                 if ref:
                     return ref
         return None
+
+
+def _leg(key: str, raw: dict[str, Any]) -> Leg:
+    """A leg object → `Leg` (SPEC §2 tolerance: numbers as strings, integral floats as ints)."""
+    quality = raw.get("callQuality")
+    if type(quality) is dict:
+        mos = metric(quality.get("mos"))
+        jitter = metric(quality.get("jitter"))
+        loss = metric(quality.get("packetLossRate"))
+    else:
+        mos = jitter = loss = None
+    return Leg(
+        key,
+        status_name(raw.get("callStatus")),
+        metric(raw.get("callDuration")),
+        timestamp(raw.get("connectedTimestamp")),
+        mos,
+        jitter,
+        loss,
+        raw,
+    )

@@ -91,7 +91,7 @@ def scan_ids(
     when already seen; False when the file could not be read."""
     chunks = open_source(path, None, start, end)
     try:
-        for block in iter_blocks(chunks, max_line_bytes, bom=start == 0):
+        for _, block in iter_blocks(chunks, max_line_bytes, bom=start == 0):
             found = block_ids(block)
             if found is None:  # judged line by line
                 ids = [line_session_id(line, max_line_bytes) for line in block_lines(block)]
@@ -146,7 +146,7 @@ def candidate_lines(
     for dedupe (an id in `repeated`; any id when `repeated` is None), with their numbers.
     Blocks the byte search cannot judge are given whole."""
     lines_before = 0
-    for block in iter_blocks(chunks, max_line_bytes, bom):
+    for _, block in iter_blocks(chunks, max_line_bytes, bom):
         starts = _candidate_starts(block, needles, repeated, dedupe)
         if starts is None:
             for offset, line in enumerate(block_lines(block), 1):

@@ -234,8 +234,11 @@ def _zstd(reads: Iterator[bytes], name: str) -> Iterator[bytes]:
         raise InputError(f"{name}: zstd stream is truncated (ends before its end marker)")
 
 
-def iter_blocks(chunks: Iterator[bytes], max_line_bytes: int, bom: bool = True) -> Iterator[bytes]:
-    """Yield runs of whole lines: each block ends with `\\n`, but perhaps the input's last.
+def iter_blocks(
+    chunks: Iterator[bytes], max_line_bytes: int, bom: bool = True
+) -> Iterator[tuple[int, bytes]]:
+    """Yield `(position, block)`: runs of whole lines, each ending with `\n` but perhaps
+    the input's last, with the position of the block's first byte in the stream.
 
     A leading BOM is dropped. A line that grows past `max_line_bytes` across chunks is not
     held in memory: the rest of it is skipped, and it comes once complete as a one-line
@@ -243,19 +246,25 @@ def iter_blocks(chunks: Iterator[bytes], max_line_bytes: int, bom: bool = True) 
     else `max_line_bytes + 1` non-blank bytes).
     """
     tail = b""
+    tail_at = 0  # stream position of tail's first byte
+    read = 0  # bytes of the stream received so far
     limit = max_line_bytes + 1
-    # the over-long line being skipped: its first bytes and whether all it held was blank
+    # the over-long line being skipped: its first bytes, where it started, whether blank
     skipped: bytes | None = None
+    skipped_at = 0
     skipped_blank = True
     first = bom  # a BOM is dropped only at the very start of an input
     for chunk in chunks:
+        chunk_at = read
+        read += len(chunk)
         if first:
-            chunk, tail = tail + chunk, b""
+            chunk, tail, chunk_at = tail + chunk, b"", 0
             if len(chunk) < len(BOM) and BOM.startswith(chunk):
                 tail = chunk  # too short to tell whether it is a BOM yet
                 continue
             first = False
-            chunk = chunk.removeprefix(BOM)
+            if chunk.startswith(BOM):
+                chunk, chunk_at = chunk[len(BOM) :], len(BOM)
         if skipped is not None:
             cut = chunk.find(b"\n")
             rest = chunk if cut < 0 else chunk[:cut]
@@ -263,24 +272,48 @@ def iter_blocks(chunks: Iterator[bytes], max_line_bytes: int, bom: bool = True) 
                 skipped_blank = False
             if cut < 0:
                 continue
-            yield _stand_in(skipped, skipped_blank, limit) + b"\n"
+            yield skipped_at, _stand_in(skipped, skipped_blank, limit) + b"\n"
             skipped = None
-            chunk = chunk[cut + 1 :]
-        data = tail + chunk if tail else chunk
+            chunk, chunk_at = chunk[cut + 1 :], chunk_at + cut + 1
+        if tail:
+            data, data_at = tail + chunk, tail_at
+        else:
+            data, data_at = chunk, chunk_at
         cut = data.rfind(b"\n")
         if cut < 0:
-            tail = data
+            tail, tail_at = data, data_at
         else:
-            yield data[: cut + 1]
-            tail = data[cut + 1 :]
+            yield data_at, data[: cut + 1]
+            tail, tail_at = data[cut + 1 :], data_at + cut + 1
         if len(tail) > limit:
-            skipped, skipped_blank, tail = tail[:limit], not tail.strip(_BLANKS), b""
-    if first and tail:
-        tail = tail.removeprefix(BOM)
+            skipped, skipped_at, skipped_blank = tail[:limit], tail_at, not tail.strip(_BLANKS)
+            tail = b""
+    if first and tail.startswith(BOM):
+        tail, tail_at = tail[len(BOM) :], len(BOM)
     if skipped is not None:
-        yield _stand_in(skipped, skipped_blank, limit)
+        yield skipped_at, _stand_in(skipped, skipped_blank, limit)
     elif tail:
-        yield tail
+        yield tail_at, tail
+
+
+def read_line_at(handle: IO[bytes], offset: int, max_line_bytes: int) -> bytes:
+    """The line of a plain file starting at `offset` (at most `max_line_bytes + 1` bytes)."""
+    handle.seek(offset)
+    parts: list[bytes] = []
+    size = 0
+    want = 4096  # most lines are a few kB; longer ones are read in growing pieces
+    while size <= max_line_bytes:
+        chunk = handle.read(min(want, max_line_bytes + 1 - size))
+        want = min(want * 4, CHUNK)
+        if not chunk:
+            break
+        cut = chunk.find(b"\n")
+        if cut >= 0:
+            parts.append(chunk[:cut])
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
 
 
 def block_lines(block: bytes) -> list[bytes]:
@@ -296,7 +329,7 @@ def iter_lines(
 ) -> Iterator[tuple[int, bytes]]:
     """Yield `(line_no, line)` split on `\\n` only, without the `\\n` (see `iter_blocks`)."""
     line_no = 0
-    for block in iter_blocks(chunks, max_line_bytes, bom):
+    for _, block in iter_blocks(chunks, max_line_bytes, bom):
         for line in block_lines(block):
             line_no += 1
             yield line_no, line

@@ -11,17 +11,34 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _CACHE_LIMIT = 4096
 _day_cache: dict[str, int] = {}
 _minute_cache: dict[str, int] = {}
+# Valid timestamps as found → microseconds: a day of data holds at most 86,400 distinct
+# second-resolution times, and hot loops read this dictionary directly.
+seen: dict[str, int] = {}
+SEEN_LIMIT = 1 << 17
 
 
 def timestamp(value: Any) -> int | None:
     """An ISO-8601 date-time → microseconds since the epoch (UTC when no offset), else None.
 
-    The common form `2024-03-25T06:01:30Z` is two dictionary look-ups (the day and the hour
-    and minute, each checked once and then cached) and the two digits of the seconds;
-    anything else takes the full parser.
+    A value seen before is one look-up. Otherwise the common form `2024-03-25T06:01:30Z` is
+    two dictionary look-ups (the day and the hour and minute, each checked once and then
+    cached) and the two digits of the seconds; anything else takes the full parser.
     """
     if type(value) is not str:
         return None
+    known = seen.get(value)
+    if known is not None:
+        return known
+    micros = _parse(value)
+    if micros is not None:
+        if len(seen) >= SEEN_LIMIT:
+            seen.clear()
+        seen[value] = micros
+    return micros
+
+
+def _parse(value: str) -> int | None:
+    """`timestamp` without the look-up of values seen before."""
     if len(value) == 20 and value[19] == "Z" and value[10] == "T":
         days = _day_cache.get(value[:10])
         minutes = _minute_cache.get(value[11:16])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -20,7 +21,6 @@ from vss.records import (
     CATALOG,
     COMPLETED,
     ERROR,
-    MISSING,
     NO_ANSWER,
     UNKNOWN_ERROR,
     Code,
@@ -29,8 +29,9 @@ from vss.records import (
     code_sort_key,
 )
 from vss.timestamps import format_timestamp, timestamp
-from vss.timestamps import seen as seen_times
-from vss.values import metric, status_cache, status_name
+from vss.timestamps import seen as _times
+from vss.values import MISSING, metric, status_name
+from vss.values import status_cache as _names
 
 SCHEMA = "vss.stats/1"
 PERCENTILES = (50, 90, 95, 99)
@@ -79,18 +80,18 @@ class LegStats:
     """Everything kept about the legs of one key (callA, callB, ...)."""
 
     count: int = 0
-    status: Counter[str] = field(default_factory=Counter)
-    duration: Counter[Number] = field(default_factory=Counter)
-    answer: Counter[float] = field(default_factory=Counter)
-    mos: Counter[Number] = field(default_factory=Counter)
-    jitter: Counter[Number] = field(default_factory=Counter)
-    packet_loss: Counter[Number] = field(default_factory=Counter)
+    status: dict[str, int] = field(default_factory=dict)
+    duration: dict[Number, int] = field(default_factory=dict)
+    answer: dict[float, int] = field(default_factory=dict)
+    mos: dict[Number, int] = field(default_factory=dict)
+    jitter: dict[Number, int] = field(default_factory=dict)
+    packet_loss: dict[Number, int] = field(default_factory=dict)
 
     def merge(self, other: LegStats) -> None:
         """Add another part's legs of the same key."""
         self.count += other.count
         for name in ("status", "duration", "answer", "mos", "jitter", "packet_loss"):
-            getattr(self, name).update(getattr(other, name))
+            add_counts(getattr(self, name), getattr(other, name))
 
 
 @dataclass(slots=True)
@@ -100,45 +101,50 @@ class Stats:
     input: InputCounts = field(default_factory=InputCounts)
     first_start: int | None = None
     last_end: int | None = None
-    status: Counter[str] = field(default_factory=Counter)
+    status: dict[str, int] = field(default_factory=dict)
     attempted: int = 0
     answered: int = 0
     reached: int = 0  # callB COMPLETED, BUSY or NO_ANSWER
     short_calls: int = 0
-    answered_duration: Counter[Number] = field(default_factory=Counter)
+    answered_duration: dict[Number, int] = field(default_factory=dict)
     codes: Counter[Code] = field(default_factory=Counter)
     code_countries: Counter[tuple[Code, str | None]] = field(default_factory=Counter)
     code_messages: dict[Code, Counter[str]] = field(default_factory=dict)
     legs: dict[str, LegStats] = field(default_factory=dict)
 
     def add(self, session: Session) -> None:
-        """Count one matched session.
+        """Count one matched session."""
+        self.add_block([session.payload])
 
-        The hot path of every overview: it reads the payload directly, with the common
-        types taken as they are and anything else through the rules of SPEC §2 (`metric`,
-        `status_name`, `timestamp`), so that no per-leg objects are built.
+    def add_block(self, payloads: list[dict[str, Any]]) -> None:
+        """Count matched sessions, given as their payload objects (with a string sessionId).
+
+        The hot path of every overview, hence one loop with everything inlined: fields
+        are read straight from the payload, the common types are taken as they are and
+        anything else goes through the rules of SPEC §2 (`metric`, `status_name`,
+        `timestamp`); no per-session or per-leg objects are built.
         """
-        payload = session.payload
-        self.input.matched += 1
-        value = payload.get("sessionStatus")
-        name = (status_cache.get(value) or status_name(value)) if type(value) is str else MISSING
-        counter: Counter[Any] = self.status
-        counter[name] = counter.get(name, 0) + 1
-        value = payload.get("startTime")
-        if type(value) is str:
-            start = seen_times.get(value) or timestamp(value)
-            if start is not None and (self.first_start is None or start < self.first_start):
-                self.first_start = start
-        value = payload.get("endTime")
-        if type(value) is str:
-            end = seen_times.get(value) or timestamp(value)
-            if end is not None and (self.last_end is None or end > self.last_end):
-                self.last_end = end
-        has_errors = payload.get("errorDetails") is not None
-        call_b: tuple[str, Number | None] | None = None
-        details = payload.get("details")
-        if type(details) is dict:
-            legs = self.legs
+        self.input.matched += len(payloads)
+        status = self.status
+        legs = self.legs
+        first_start, last_end = self.first_start, self.last_end
+        errored: list[dict[str, Any]] = []
+        for payload in payloads:
+            value, start, end, details, errors = map(payload.get, _SESSION_KEYS)
+            name = (_names.get(value) or status_name(value)) if type(value) is str else MISSING
+            status[name] = status.get(name, 0) + 1
+            if type(start) is str:
+                start = _times.get(start) or timestamp(start)
+                if start is not None and (first_start is None or start < first_start):
+                    first_start = start
+            if type(end) is str:
+                end = _times.get(end) or timestamp(end)
+                if end is not None and (last_end is None or end > last_end):
+                    last_end = end
+            if errors is not None:
+                errored.append(payload)
+            if type(details) is not dict:
+                continue
             for key, raw in details.items():
                 if type(raw) is not dict:
                     continue
@@ -146,69 +152,60 @@ class Stats:
                 if stats is None:
                     stats = legs[key] = LegStats()
                 stats.count += 1
-                value = raw.get("callStatus")
-                name = (
-                    (status_cache.get(value) or status_name(value))
-                    if type(value) is str
-                    else MISSING
-                )
-                counter = stats.status
-                counter[name] = counter.get(name, 0) + 1
-                duration = raw.get("callDuration")
+                value, duration, connected, initiated, quality, errors = map(raw.get, _LEG_KEYS)
+                name = (_names.get(value) or status_name(value)) if type(value) is str else MISSING
+                counts: dict[Any, int] = stats.status
+                counts[name] = counts.get(name, 0) + 1
                 if type(duration) is not int:
                     duration = metric(duration)
                 if duration is not None:
-                    counter = stats.duration
-                    counter[duration] = counter.get(duration, 0) + 1
+                    counts = stats.duration
+                    counts[duration] = counts.get(duration, 0) + 1
                 if key == "callB":
-                    call_b = (name, duration)
-                value = raw.get("connectedTimestamp")
-                if type(value) is str:
-                    connected = seen_times.get(value) or timestamp(value)
-                    value = raw.get("initiatedTimestamp")
-                    if connected is not None and type(value) is str:
-                        initiated = seen_times.get(value) or timestamp(value)
-                        if initiated is not None:
-                            answer = (connected - initiated) / 1_000_000
-                            counter = stats.answer
-                            counter[answer] = counter.get(answer, 0) + 1
-                quality = raw.get("callQuality")
+                    self._add_call_b(name, duration)
+                if type(connected) is str and type(initiated) is str:
+                    connected = _times.get(connected) or timestamp(connected)
+                    initiated = _times.get(initiated) or timestamp(initiated)
+                    if connected is not None and initiated is not None:
+                        answer = (connected - initiated) / 1_000_000
+                        counts = stats.answer
+                        counts[answer] = counts.get(answer, 0) + 1
                 if type(quality) is dict:
-                    value = quality.get("mos")
+                    value, jitter, loss = map(quality.get, _QUALITY_KEYS)
                     if type(value) is not float or value.is_integer():
                         value = metric(value)
                     if value is not None:
-                        counter = stats.mos
-                        counter[value] = counter.get(value, 0) + 1
-                    value = quality.get("jitter")
-                    if type(value) is not int:
-                        value = metric(value)
-                    if value is not None:
-                        counter = stats.jitter
-                        counter[value] = counter.get(value, 0) + 1
-                    value = quality.get("packetLossRate")
-                    if type(value) is not int and (type(value) is not float or value.is_integer()):
-                        value = metric(value)
-                    if value is not None:
-                        counter = stats.packet_loss
-                        counter[value] = counter.get(value, 0) + 1
-                if not has_errors and raw.get("errorDetails") is not None:
-                    has_errors = True
-        if call_b is not None:
-            self.attempted += 1
-            name, duration = call_b
-            if name == COMPLETED:
-                self.answered += 1
-                self.reached += 1
-                if duration is not None:
-                    counter = self.answered_duration
-                    counter[duration] = counter.get(duration, 0) + 1
-                    if duration < SHORT_CALL_S:
-                        self.short_calls += 1
-            elif name in ANSWERED_LIKE:
-                self.reached += 1
-        if has_errors:
-            self._add_errors(session)
+                        counts = stats.mos
+                        counts[value] = counts.get(value, 0) + 1
+                    if type(jitter) is not int:
+                        jitter = metric(jitter)
+                    if jitter is not None:
+                        counts = stats.jitter
+                        counts[jitter] = counts.get(jitter, 0) + 1
+                    if type(loss) is not int and (type(loss) is not float or loss.is_integer()):
+                        loss = metric(loss)
+                    if loss is not None:
+                        counts = stats.packet_loss
+                        counts[loss] = counts.get(loss, 0) + 1
+                if errors is not None and (not errored or errored[-1] is not payload):
+                    errored.append(payload)
+        self.first_start, self.last_end = first_start, last_end
+        for payload in errored:
+            self._add_errors(Session(payload["sessionId"], payload))
+
+    def _add_call_b(self, name: str, duration: Number | None) -> None:
+        """The KPIs of a session's callB leg (its status and duration)."""
+        self.attempted += 1
+        if name == COMPLETED:
+            self.answered += 1
+            self.reached += 1
+            if duration is not None:
+                counts = self.answered_duration
+                counts[duration] = counts.get(duration, 0) + 1
+                if duration < SHORT_CALL_S:
+                    self.short_calls += 1
+        elif name in ANSWERED_LIKE:
+            self.reached += 1
 
     def _add_errors(self, session: Session) -> None:
         country = session.destination_country()
@@ -231,12 +228,12 @@ class Stats:
             self.first_start = other.first_start
         if other.last_end is not None and (self.last_end is None or other.last_end > self.last_end):
             self.last_end = other.last_end
-        self.status.update(other.status)
+        add_counts(self.status, other.status)
         self.attempted += other.attempted
         self.answered += other.answered
         self.reached += other.reached
         self.short_calls += other.short_calls
-        self.answered_duration.update(other.answered_duration)
+        add_counts(self.answered_duration, other.answered_duration)
         self.codes.update(other.codes)
         self.code_countries.update(other.code_countries)
         for code, messages in other.code_messages.items():
@@ -303,9 +300,9 @@ class Stats:
                 "acd_s": self.acd(),
                 "short_calls": self.short_calls,
                 "short_call_rate": ratio(self.short_calls, self.answered),
-                "error_sessions": self.status[ERROR],
-                "error_rate": ratio(self.status[ERROR], sessions),
-                "success_rate": ratio(self.status[COMPLETED], sessions),
+                "error_sessions": self.status.get(ERROR, 0),
+                "error_rate": ratio(self.status.get(ERROR, 0), sessions),
+                "success_rate": ratio(self.status.get(COMPLETED, 0), sessions),
             },
             "errors": {
                 str(code): {
@@ -353,7 +350,7 @@ def ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def ordered_statuses(counts: Counter[str]) -> list[tuple[str, int]]:
+def ordered_statuses(counts: Mapping[str, int]) -> list[tuple[str, int]]:
     """SPEC §4: the canonical statuses in order, then any other by count (ties: name)."""
     known = [(name, counts[name]) for name in CANONICAL_STATUSES if counts.get(name)]
     others = sorted(
@@ -363,7 +360,7 @@ def ordered_statuses(counts: Counter[str]) -> list[tuple[str, int]]:
     return known + others
 
 
-def dist(values: Counter[Number] | Counter[float]) -> dict[str, Any]:
+def dist(values: Mapping[Number, int] | Mapping[float, int]) -> dict[str, Any]:
     """SPEC §3 distribution: count, mean, min, exact nearest-rank percentiles, max."""
     n = sum(values.values())
     if not n:
@@ -387,7 +384,7 @@ def dist(values: Counter[Number] | Counter[float]) -> dict[str, Any]:
     return out
 
 
-def mos_bands(mos: Counter[Number]) -> dict[str, int]:
+def mos_bands(mos: Mapping[Number, int]) -> dict[str, int]:
     """Legs per MOS band (SPEC §3, lower bounds inclusive)."""
     bands = dict.fromkeys((name for name, _ in MOS_BANDS), 0)
     for value, count in mos.items():
@@ -405,3 +402,21 @@ def flags(leg: LegStats) -> dict[str, int]:
         "high_packet_loss": sum(c for v, c in leg.packet_loss.items() if v > HIGH_PACKET_LOSS),
         "low_mos": sum(c for v, c in leg.mos.items() if v < LOW_MOS),
     }
+
+
+_SESSION_KEYS = ("sessionStatus", "startTime", "endTime", "details", "errorDetails")
+_LEG_KEYS = (
+    "callStatus",
+    "callDuration",
+    "connectedTimestamp",
+    "initiatedTimestamp",
+    "callQuality",
+    "errorDetails",
+)
+_QUALITY_KEYS = ("mos", "jitter", "packetLossRate")
+
+
+def add_counts(counts: dict[Any, int], more: Mapping[Any, int]) -> None:
+    """Add value counts to others."""
+    for value, n in more.items():
+        counts[value] = counts.get(value, 0) + n

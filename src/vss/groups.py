@@ -10,6 +10,7 @@ from typing import Any
 from vss.aggregate import Stats, ratio
 from vss.filters import from_micros, to_micros
 from vss.records import Session, text
+from vss.timestamps import timestamp
 
 GROUP_KEYS = (
     "subaccount",
@@ -119,7 +120,7 @@ def group_row(key: str | None, stats: Stats, total: int) -> dict[str, Any]:
         "share": ratio(stats.input.matched, total),
         "asr": ratio(stats.answered, stats.attempted),
         "acd_s": stats.acd(),
-        "error_rate": ratio(stats.status["ERROR"], stats.input.matched),
+        "error_rate": ratio(stats.status.get("ERROR", 0), stats.input.matched),
         "mos_p50": stats.mos_p50(),
         "top_error": codes[0] if codes else None,
     }
@@ -131,12 +132,19 @@ class Groups:
 
     groups: dict[str | None, Stats] = field(default_factory=dict)
 
-    def add(self, key: str | None, session: Session) -> None:
-        """Count a session in its group."""
-        stats = self.groups.get(key)
-        if stats is None:
-            stats = self.groups[key] = Stats()
-        stats.add(session)
+    def add_block(
+        self, key_of: Callable[[Session], str | None], payloads: list[dict[str, Any]]
+    ) -> None:
+        """Count sessions (payload objects) in their groups."""
+        members: dict[str | None, list[dict[str, Any]]] = {}
+        for payload in payloads:
+            key = key_of(Session(payload["sessionId"], payload))
+            members.setdefault(key, []).append(payload)
+        for key, found in members.items():
+            stats = self.groups.get(key)
+            if stats is None:
+                stats = self.groups[key] = Stats()
+            stats.add_block(found)
 
     def merge(self, other: Groups) -> Groups:
         """Fold in the groups of input that comes after this one's."""
@@ -172,16 +180,20 @@ class Trend:
     buckets: dict[int, Stats] = field(default_factory=dict)
     no_start: int = 0
 
-    def add(self, session: Session) -> None:
-        """Count a session in its bucket."""
-        if session.start is None:
-            self.no_start += 1
-            return
-        start = bucket_start(session.start, self.step, self.zone)
-        stats = self.buckets.get(start)
-        if stats is None:
-            stats = self.buckets[start] = Stats()
-        stats.add(session)
+    def add_block(self, payloads: list[dict[str, Any]]) -> None:
+        """Count sessions (payload objects) in their buckets."""
+        members: dict[int, list[dict[str, Any]]] = {}
+        for payload in payloads:
+            start = timestamp(payload.get("startTime"))
+            if start is None:
+                self.no_start += 1
+                continue
+            members.setdefault(bucket_start(start, self.step, self.zone), []).append(payload)
+        for start, found in members.items():
+            stats = self.buckets.get(start)
+            if stats is None:
+                stats = self.buckets[start] = Stats()
+            stats.add_block(found)
 
     def merge(self, other: Trend) -> Trend:
         """Fold in the buckets of input that comes after this one's."""
@@ -217,7 +229,7 @@ class Trend:
                     "start": minute_text(start, self.zone),
                     "sessions": stats.input.matched,
                     "asr": ratio(stats.answered, stats.attempted),
-                    "error_rate": ratio(stats.status["ERROR"], stats.input.matched),
+                    "error_rate": ratio(stats.status.get("ERROR", 0), stats.input.matched),
                     "mos_p50": stats.mos_p50(),
                 }
             )

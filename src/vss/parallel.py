@@ -16,7 +16,17 @@ from typing import Any, Generic, TypeVar
 
 from vss.aggregate import InputCounts
 from vss.parse import parse_line
-from vss.pipeline import Dedupe, FileTally, Match, Piece, ReadOptions, Reporter, read_piece
+from vss.pipeline import (
+    Dedupe,
+    FileTally,
+    Match,
+    Payload,
+    Piece,
+    ReadOptions,
+    Reporter,
+    batches,
+    read_piece,
+)
 from vss.records import Session
 from vss.scan import scan_ids, scannable
 from vss.sources import split_ranges
@@ -79,7 +89,7 @@ class _Job(Generic[A]):
     options: ReadOptions
     match: Match | None
     new: Callable[[], A]
-    add: Callable[[A, Session], None]
+    add: Callable[[A, list[Payload]], None]
 
 
 _JOB: _Job[Any] | None = None  # set in the parent before the workers are forked
@@ -109,9 +119,9 @@ def _work(task: tuple[int, set[int]]) -> _PieceResult[Any]:
     add, match = job.add, job.match
     deferred: list[bytes] = []
     dedupe = Dedupe(repeated) if job.options.dedupe else None
-    for session, _ in read_piece(piece, counts, collector, job.options, dedupe, tally, deferred):
-        if match is None or match(session):
-            add(accumulator, session)
+    blocks = read_piece(piece, counts, collector, job.options, dedupe, tally, deferred)
+    for batch in batches(blocks, match):
+        add(accumulator, batch)
     return _PieceResult(
         accumulator,
         counts,
@@ -142,7 +152,7 @@ def aggregate(
     options: ReadOptions,
     match: Match | None,
     new: Callable[[], A],
-    add: Callable[[A, Session], None],
+    add: Callable[[A, list[Payload]], None],
     merge: Callable[[A, A], A],
     pieces: list[Piece],
     jobs: int,
@@ -194,7 +204,7 @@ def aggregate(
             session = parse_line(line, options.max_line_bytes)
             assert type(session) is Session
             if dedupe.admit(session, counts) and (match is None or match(session)):
-                add(total, session)
+                add(total, [session.payload])
     for path, tally in tallies.items():
         hint = tally.hint(Piece(path).name)
         if hint:

@@ -47,6 +47,15 @@ def parse_line(line: bytes, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Ses
 
 def session_from_object(obj: Any) -> Session | Rejection:
     """Rules 3-5 of SPEC §2 on a parsed JSON value."""
+    result = payload_of(obj)
+    if type(result) is dict:
+        return Session(result["sessionId"], result)
+    return result  # type: ignore[return-value]
+
+
+def payload_of(obj: Any) -> dict[str, Any] | Rejection:
+    """Rules 3-5 of SPEC §2 on a parsed JSON value: the payload object of a session (with
+    a string sessionId), else why the value is not one."""
     if type(obj) is not dict:
         return Rejection(INVALID, f"not a JSON object ({_json_type(obj)})")
     if "eventType" in obj and obj["eventType"] != SESSION_SUMMARY:
@@ -55,15 +64,12 @@ def session_from_object(obj: Any) -> Session | Rejection:
         payload = obj["payload"]
         if type(payload) is not dict:
             return Rejection(INVALID, f"payload is not an object ({_json_type(payload)})")
-        session_id = payload.get("sessionId")
-        if type(session_id) is not str:
+        if type(payload.get("sessionId")) is not str:
             return Rejection(INVALID, "payload has no string sessionId")
-    else:
-        payload = obj
-        session_id = payload.get("sessionId")
-        if type(session_id) is not str:
-            return Rejection(INVALID, "no payload and no string sessionId")
-    return Session(session_id, payload)
+        return payload
+    if type(obj.get("sessionId")) is not str:
+        return Rejection(INVALID, "no payload and no string sessionId")
+    return obj
 
 
 def normalize(payload: dict[str, Any]) -> Session:

@@ -22,7 +22,7 @@ from vss.parse import (
     MALFORMED,
     Rejection,
     parse_line,
-    session_from_object,
+    payload_of,
 )
 from vss.records import Session
 from vss.scan import candidate_lines, line_session_id, may_match, repeated_ids, scannable
@@ -276,6 +276,11 @@ class FileTally:
         return None
 
 
+BATCH = 64  # sessions handed on at once: few enough to be still in the CPU's caches
+Payload = dict[str, Any]  # a session's payload object (with a string sessionId)
+Block = tuple[list[Payload], list[bytes]]  # payloads of first copies, their lines
+
+
 def read_piece(
     piece: Piece,
     counts: InputCounts,
@@ -284,8 +289,9 @@ def read_piece(
     dedupe: Dedupe | None,
     tally: FileTally,
     deferred: list[bytes] | None = None,
-) -> Iterator[tuple[Session, bytes]]:
-    """Classify the lines of one piece; yield its wanted unique sessions with their lines.
+) -> Iterator[Block]:
+    """Classify the lines of one piece; yield its wanted unique sessions, a block at a time,
+    as their payload objects and their lines.
 
     With `deferred`, sessions whose id occurs more than once are not judged here: their
     lines are kept, in order, for the caller to dedupe across pieces.
@@ -297,7 +303,10 @@ def read_piece(
         return
     try:
         if options.needles and not options.strict:
-            yield from _read_candidates(chunks, piece, counts, reporter, options, dedupe, tally)
+            for session, line in _read_candidates(
+                chunks, piece, counts, reporter, options, dedupe, tally
+            ):
+                yield [session.payload], [line]
         else:
             yield from _read_all(chunks, piece, counts, reporter, options, dedupe, tally, deferred)
     except InputError as exc:
@@ -315,7 +324,7 @@ def _read_all(
     dedupe: Dedupe | None,
     tally: FileTally,
     deferred: list[bytes] | None,
-) -> Iterator[tuple[Session, bytes]]:
+) -> Iterator[Block]:
     """Every line of a piece, parsed: the hot loop of every overview."""
     limit = options.max_line_bytes
     loads = orjson.loads
@@ -330,38 +339,49 @@ def _read_all(
         tally.lines += len(lines)
         long_lines = len(block) > limit
         at = base + block_at
+        payloads: list[dict[str, Any]] = []
+        kept: list[bytes] = []
+        fresh = 0  # first copies remembered here (admit counts the others itself)
         for line in lines:
             line_no += 1
             where = at
             at += len(line) + 1
             if long_lines and len(line) > limit:
-                result = parse_line(line, limit)
+                result: Any = parse_line(line, limit)
             else:
                 try:
-                    result = session_from_object(loads(line))
+                    result = payload_of(loads(line))
                 except decode_error:
                     result = parse_line(line, limit)  # blank or malformed
-            if type(result) is not Session:
-                assert type(result) is Rejection
-                _reject(result, line, line_no, piece, counts, reporter, options, tally)
-                continue
-            if first is not None:
-                key = hash(result.session_id)
+            if type(result) is not dict:
+                if type(result) is Session:  # from parse_line
+                    result = result.payload
+                else:
+                    _reject(result, line, line_no, piece, counts, reporter, options, tally)
+                    continue
+            session_id = result["sessionId"]
+            if dedupe is None:
+                fresh += 1
+            elif first is not None:
+                key = hash(session_id)
                 if key not in first:
                     first[key] = where
-                    counts.sessions += 1
-                    yield result, line
+                    fresh += 1
+                elif not dedupe.admit(Session(session_id, result), counts, where):
                     continue
-                assert dedupe is not None
-                if dedupe.admit(result, counts, where):
-                    yield result, line
-            elif dedupe is None:
-                counts.sessions += 1
-                yield result, line
-            elif deferred is not None and dedupe.may_repeat(result.session_id.encode()):
+            elif deferred is not None and dedupe.may_repeat(session_id.encode()):
                 deferred.append(line)
-            elif dedupe.admit(result, counts):
-                yield result, line
+                continue
+            elif not dedupe.admit(Session(session_id, result), counts):
+                continue
+            payloads.append(result)
+            kept.append(line)
+            if len(payloads) == BATCH:  # handed on while still in the CPU's caches
+                yield payloads, kept
+                payloads, kept = [], []
+        counts.sessions += fresh
+        if payloads:
+            yield payloads, kept
 
 
 def _read_candidates(
@@ -426,13 +446,13 @@ def _reject(
         reporter.warn(piece.name, line_no, result.reason)
 
 
-def iter_sessions(
+def iter_blocks_of_sessions(
     paths: Iterable[str],
     counts: InputCounts,
     reporter: Reporter,
     options: ReadOptions = ReadOptions(),
-) -> Iterator[tuple[Session, bytes]]:
-    """Yield `(session, line)` for each unique valid session, in input order."""
+) -> Iterator[Block]:
+    """Yield the unique valid sessions of the inputs in input order, a block at a time."""
     paths = list(paths)
     dedupe = None
     if options.dedupe:
@@ -452,6 +472,27 @@ def iter_sessions(
             dedupe.close()
 
 
+def iter_sessions(
+    paths: Iterable[str],
+    counts: InputCounts,
+    reporter: Reporter,
+    options: ReadOptions = ReadOptions(),
+) -> Iterator[tuple[Session, bytes]]:
+    """Yield `(session, line)` for each unique valid session, in input order."""
+    for payloads, lines in iter_blocks_of_sessions(paths, counts, reporter, options):
+        for payload, line in zip(payloads, lines, strict=True):
+            yield Session(payload["sessionId"], payload), line
+
+
+def batches(blocks: Iterable[Block], match: Match | None) -> Iterator[list[Payload]]:
+    """The payloads of blocks that pass `match`."""
+    for payloads, _ in blocks:
+        if match is not None:
+            payloads = [p for p in payloads if match(Session(p["sessionId"], p))]
+        if payloads:
+            yield payloads
+
+
 def summarize(
     paths: Iterable[str],
     match: Match | None = None,
@@ -462,8 +503,7 @@ def summarize(
     paths = list(paths)
     stats = Stats()
     stats.input.files = paths
-    add = stats.add
-    for session, _line in iter_sessions(paths, stats.input, reporter or SilentReporter(), options):
-        if match is None or match(session):
-            add(session)
+    blocks = iter_blocks_of_sessions(paths, stats.input, reporter or SilentReporter(), options)
+    for batch in batches(blocks, match):
+        stats.add_block(batch)
     return stats

@@ -35,7 +35,7 @@ from vss.errors import StrictError, UsageError, VssError
 from vss.groups import EVERY, GROUP_KEYS, Groups, Trend, key_function
 from vss.parallel import aggregate as parallel_aggregate
 from vss.parallel import default_jobs, plan
-from vss.pipeline import iter_sessions
+from vss.pipeline import Payload, batches, iter_blocks_of_sessions, iter_sessions
 from vss.records import Session
 from vss.redact import redact_line
 from vss.render.detail import show_tables
@@ -99,9 +99,15 @@ def _read(run: Run, consume: Callable[[Sessions], None], counts: InputCounts | N
             if match is None or match(session):
                 yield session, line
 
+    return _reading(run, lambda: consume(matched()))
+
+
+def _reading(run: Run, work: Callable[[], None]) -> int:
+    """Run `work` (which reads the input) between the reporter's start and finish; a
+    --strict failure ends the program. Returns the exit status the input deserves."""
     run.reporter.start(run.paths)
     try:
-        consume(matched())
+        work()
     except StrictError as exc:
         run.reporter.finish()
         fail(exc, run.redact)
@@ -114,25 +120,27 @@ A = TypeVar("A")
 def _aggregate(
     run: Run,
     new: Callable[[], A],
-    add: Callable[[A, Session], None],
+    add: Callable[[A, list[Payload]], None],
     merge: Callable[[A, A], A],
     counts: InputCounts,
 ) -> tuple[A, int]:
-    """Fold the matched sessions into an accumulator, over `--jobs` processes when it pays.
+    """Fold the matched sessions into an accumulator, over `--jobs` processes when it pays;
+    `add` takes a list of session payloads.
 
     Returns the accumulator and the exit status the input deserves.
     """
     jobs = run.jobs if run.jobs is not None else default_jobs(run.paths)
     pieces = plan(run.paths, jobs, run.options)
+    match = run.filters if run.filters.active else None
     if pieces is None:
         accumulator = new()
 
-        def consume(sessions: Sessions) -> None:
-            for session, _ in sessions:
-                add(accumulator, session)
+        def fold() -> None:
+            blocks = iter_blocks_of_sessions(run.paths, counts, run.reporter, run.options)
+            for batch in batches(blocks, match):
+                add(accumulator, batch)
 
-        return accumulator, _read(run, consume, counts)
-    match = run.filters if run.filters.active else None
+        return accumulator, _reading(run, fold)
     accumulator = parallel_aggregate(
         run.paths, counts, run.reporter, run.options, match, new, add, merge, pieces, jobs
     )
@@ -239,7 +247,7 @@ def stats(
         _stats_by(run, by, top, fmt)
         return
     counts = InputCounts(files=run.paths)
-    result, status_code = _aggregate(run, Stats, Stats.add, Stats.merge, counts)
+    result, status_code = _aggregate(run, Stats, Stats.add_block, Stats.merge, counts)
     counts.matched = result.input.matched
     result.input = counts
     report = run.present(result.to_dict())
@@ -275,8 +283,8 @@ def _breaches(report: dict[str, Any], thresholds: list[Threshold]) -> list[str]:
 def _stats_by(run: Run, by: str, top: int | None, fmt: Format) -> None:
     key_of = key_function(by, run.zone)
 
-    def add(groups: Groups, session: Session) -> None:
-        groups.add(key_of(session), session)
+    def add(groups: Groups, payloads: list[Payload]) -> None:
+        groups.add_block(key_of, payloads)
 
     groups, status_code = _aggregate(run, Groups, add, Groups.merge, InputCounts(files=run.paths))
     rows = run.present(groups.rows(top))
@@ -340,7 +348,7 @@ def errors(
             )
         return
     result, status_code = _aggregate(
-        run, Stats, Stats.add, Stats.merge, InputCounts(files=run.paths)
+        run, Stats, Stats.add_block, Stats.merge, InputCounts(files=run.paths)
     )
     with output(status_code):
         _write_rows(
@@ -376,7 +384,7 @@ def trend(
     run = prepare(files, **options)
     step, zone = EVERY[every], run.zone
     buckets, status_code = _aggregate(
-        run, lambda: Trend(step, zone), Trend.add, Trend.merge, InputCounts(files=run.paths)
+        run, lambda: Trend(step, zone), Trend.add_block, Trend.merge, InputCounts(files=run.paths)
     )
     rows = buckets.rows()
     with output(status_code):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate, count, repeat
+from operator import add
 from typing import Any, BinaryIO, Protocol
 
 import orjson
@@ -20,6 +22,7 @@ from vss.parse import (
     DEFAULT_MAX_LINE_BYTES,
     INVALID,
     MALFORMED,
+    SESSION_SUMMARY,
     Rejection,
     parse_line,
     payload_of,
@@ -325,7 +328,12 @@ def _read_all(
     tally: FileTally,
     deferred: list[bytes] | None,
 ) -> Iterator[Block]:
-    """Every line of a piece, parsed: the hot loop of every overview."""
+    """Every line of a piece, parsed: the hot loop of every overview.
+
+    Lines go in runs of `BATCH`, and the common case (an object with a payload object
+    and a string sessionId, a first copy) is inlined; anything else takes `payload_of`,
+    `parse_line` and `Dedupe.admit`.
+    """
     limit = options.max_line_bytes
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
@@ -334,54 +342,64 @@ def _read_all(
     first = dedupe.first if dedupe is not None and base >= 0 else None
     line_no = 0
     for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
-        lines = block_lines(block)
-        counts.lines += len(lines)
-        tally.lines += len(lines)
+        all_lines = block_lines(block)
+        counts.lines += len(all_lines)
+        tally.lines += len(all_lines)
         long_lines = len(block) > limit
-        at = base + block_at
-        payloads: list[dict[str, Any]] = []
-        kept: list[bytes] = []
-        fresh = 0  # first copies remembered here (admit counts the others itself)
-        for line in lines:
-            line_no += 1
-            where = at
-            at += len(line) + 1
-            if long_lines and len(line) > limit:
-                result: Any = parse_line(line, limit)
-            else:
-                try:
-                    result = payload_of(loads(line))
-                except decode_error:
-                    result = parse_line(line, limit)  # blank or malformed
-            if type(result) is not dict:
-                if type(result) is Session:  # from parse_line
-                    result = result.payload
+        # where each line starts: `base` + its offset in the piece
+        starts = accumulate(map(add, map(len, all_lines), repeat(1)), initial=base + block_at)
+        for run_start in range(0, len(all_lines), BATCH):
+            lines = all_lines[run_start : run_start + BATCH]
+            payloads: list[Payload] = []
+            kept: list[bytes] = []
+            fresh = 0  # first copies remembered here (admit counts the others itself)
+            # lines first: zip must not take a start past the last line
+            for line, where, line_no in zip(lines, starts, count(line_no + 1)):  # noqa: B020
+                if long_lines and len(line) > limit:
+                    result: Any = parse_line(line, limit)
                 else:
-                    _reject(result, line, line_no, piece, counts, reporter, options, tally)
-                    continue
-            session_id = result["sessionId"]
-            if dedupe is None:
-                fresh += 1
-            elif first is not None:
-                key = hash(session_id)
-                if key not in first:
-                    first[key] = where
+                    try:
+                        result = loads(line)
+                    except decode_error:
+                        result = parse_line(line, limit)  # blank or malformed
+                    else:
+                        # SPEC §2 rules 3-5, the common case inlined (payload_of says why not)
+                        if type(result) is dict and (
+                            result.get("eventType", SESSION_SUMMARY) == SESSION_SUMMARY
+                        ):
+                            payload = result.get("payload", result)
+                            if type(payload) is dict and type(payload.get("sessionId")) is str:
+                                result = payload
+                            else:
+                                result = payload_of(result)
+                        else:
+                            result = payload_of(result)
+                if type(result) is not dict:
+                    if type(result) is Session:  # from parse_line
+                        result = result.payload
+                    else:
+                        _reject(result, line, line_no, piece, counts, reporter, options, tally)
+                        continue
+                session_id = result["sessionId"]
+                if dedupe is None:
                     fresh += 1
-                elif not dedupe.admit(Session(session_id, result), counts, where):
+                elif first is not None:
+                    key = hash(session_id)
+                    if key not in first:
+                        first[key] = where
+                        fresh += 1
+                    elif not dedupe.admit(Session(session_id, result), counts, where):
+                        continue
+                elif deferred is not None and dedupe.may_repeat(session_id.encode()):
+                    deferred.append(line)
                     continue
-            elif deferred is not None and dedupe.may_repeat(session_id.encode()):
-                deferred.append(line)
-                continue
-            elif not dedupe.admit(Session(session_id, result), counts):
-                continue
-            payloads.append(result)
-            kept.append(line)
-            if len(payloads) == BATCH:  # handed on while still in the CPU's caches
+                elif not dedupe.admit(Session(session_id, result), counts):
+                    continue
+                payloads.append(result)
+                kept.append(line)
+            counts.sessions += fresh
+            if payloads:  # handed on while still in the CPU's caches
                 yield payloads, kept
-                payloads, kept = [], []
-        counts.sessions += fresh
-        if payloads:
-            yield payloads, kept
 
 
 def _read_candidates(

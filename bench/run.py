@@ -42,36 +42,42 @@ JQ_FULL = (
 )
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in KiB."""
-    total = 0
+def tree_memory_kb(pid: int) -> tuple[int, int]:
+    """Memory of a process and all its descendants, in KiB: the sum of their resident
+    sizes (RSS, which counts a page shared by forked workers once per process) and of
+    their proportional sizes (PSS, which splits a shared page among its sharers: the
+    memory the tree really holds)."""
+    rss = pss = 0
     stack = [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
         stack.extend(int(child) for child in children)
-    return total
+    return rss, pss
 
 
-def timed(command: list[str] | str, shell: bool = False) -> tuple[float, int, bytes]:
-    """Wall time, peak tree RSS (KiB) and stdout of one run."""
+def timed(command: list[str] | str, shell: bool = False) -> tuple[float, int, int, bytes]:
+    """Wall time, peak tree RSS and PSS (KiB) and stdout of one run."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, shell=shell, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
-    peak = 0
+    peak_rss = peak_pss = 0
     chunks: list[bytes] = []
     assert process.stdout is not None
     os.set_blocking(process.stdout.fileno(), False)
     while process.poll() is None:
-        peak = max(peak, tree_rss_kb(process.pid))
+        rss, pss = tree_memory_kb(process.pid)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
         try:
             data = process.stdout.read()
         except BlockingIOError:
@@ -85,7 +91,7 @@ def timed(command: list[str] | str, shell: bool = False) -> tuple[float, int, by
     elapsed = time.perf_counter() - start
     if process.returncode not in (0, 1):
         raise SystemExit(f"benchmark command failed ({process.returncode}): {command}")
-    return elapsed, peak, b"".join(chunks)
+    return elapsed, peak_rss, peak_pss, b"".join(chunks)
 
 
 def main() -> None:
@@ -93,6 +99,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=1_000_000, help="sessions to generate")
     parser.add_argument("--runs", type=int, default=3, help="runs per command (median)")
     parser.add_argument("--no-jq", action="store_true", help="skip the jq baselines")
+    parser.add_argument(
+        "--only", metavar="TEXT", help="only the commands whose label holds TEXT (and the baseline)"
+    )
     args = parser.parse_args()
     cache = Path(os.environ.get("VSS_BENCH_DIR", Path.home() / ".cache" / "vss-bench"))
     cache.mkdir(parents=True, exist_ok=True)
@@ -126,30 +135,38 @@ def main() -> None:
     if shutil.which("jq") and not args.no_jq:
         cases.append(("jq status breakdown", f"jq -n '{JQ_STATUS}' {data}", True))
         cases.append(("jq status + codes + mean MOS", f"jq -n '{JQ_FULL}' {data}", True))
+    if args.only:
+        cases = cases[:1] + [case for case in cases[1:] if args.only in case[0]]
     results = []
     outputs: dict[str, bytes] = {}
     for label, command, shell in cases:
-        times, peaks = [], []
+        times, rss_peaks, pss_peaks = [], [], []
         for _ in range(args.runs):
-            elapsed, peak, out = timed(command, shell)
+            elapsed, rss, pss, out = timed(command, shell)
             times.append(elapsed)
-            peaks.append(peak)
+            rss_peaks.append(rss)
+            pss_peaks.append(pss)
             outputs[label] = out
-        results.append((label, statistics.median(times), max(peaks)))
+        results.append((label, statistics.median(times), max(rss_peaks), max(pss_peaks)))
         print(f"  {label}: {statistics.median(times):.2f} s", flush=True)
-    if outputs["vss stats --jobs 1"] != outputs["vss stats --jobs 2"]:
+    if outputs.get("vss stats --jobs 1") != outputs.get("vss stats --jobs 2"):
         raise SystemExit("vss stats --jobs 1 and --jobs 2 differ")
     base = results[0][1]
     size = data.stat().st_size
     print(
         f"\n{args.n:,} sessions, {size / 1e9:.2f} GB, {os.cpu_count()} CPUs, median of {args.runs}"
     )
-    print("| command | median s | x parse-only | peak RSS MB |\n|---|---:|---:|---:|")
-    for label, median, peak in results:
-        print(f"| {label} | {median:.2f} | {median / base:.2f} | {peak / 1024:.0f} |")
-    jq = {label: median for label, median, _ in results}.get("jq status breakdown")
+    print(
+        "| command | median s | x parse-only | peak PSS MB | peak RSS sum MB |\n"
+        "|---|---:|---:|---:|---:|"
+    )
+    for label, median, rss, pss in results:
+        memory = f"{pss / 1024:.0f} | {rss / 1024:.0f}"
+        print(f"| {label} | {median:.2f} | {median / base:.2f} | {memory} |")
+    medians = {label: median for label, median, _, _ in results}
+    jq = medians.get("jq status breakdown")
     if jq:
-        ratio = jq / {label: m for label, m, _ in results}["vss stats --jobs 2"]
+        ratio = jq / medians["vss stats --jobs 2"]
         print(f"\nvss stats --jobs 2 is {ratio:.1f} x faster than the jq status-only breakdown")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -95,15 +96,24 @@ class _Job(Generic[A]):
 _JOB: _Job[Any] | None = None  # set in the parent before the workers are forked
 
 
-def _scan(index: int) -> tuple[set[int], set[int]] | None:
-    """Round one: the id hashes of one piece, seen once and more than once."""
+def _scan(index: int) -> tuple[bytes, bytes] | None:
+    """Round one: the id hashes of one piece, seen once and more than once, packed as
+    64-bit integers (a tenth of the memory of sets of ints, to pass to the parent)."""
     job = _JOB
     assert job is not None
     piece = job.pieces[index]
     seen: set[int] = set()
     repeated: set[int] = set()
     ok = scan_ids(piece.path, piece.start, piece.end, job.options.max_line_bytes, seen, repeated)
-    return (seen, repeated) if ok else None
+    if not ok:
+        return None
+    return array("q", seen).tobytes(), array("q", repeated).tobytes()
+
+
+def _unpack(packed: bytes) -> array[int]:
+    keys = array("q")
+    keys.frombytes(packed)
+    return keys
 
 
 def _work(task: tuple[int, set[int]]) -> _PieceResult[Any]:
@@ -165,16 +175,19 @@ def aggregate(
         with context.Pool(min(jobs, len(pieces))) as pool:
             repeated: set[int] = set()
             if options.dedupe:
-                scans = pool.map(_scan, range(len(pieces)), chunksize=1)
-                seen: set[int] = set()
-                for scan in scans:
+                # ids in more than one piece: those of each piece met in the pieces before
+                earlier: set[int] = set()
+                scans = pool.imap(_scan, range(len(pieces)), chunksize=1)
+                for index, scan in enumerate(scans):
                     if scan is None:  # unreadable: the read itself will report it
                         continue
-                    once, twice = scan
-                    repeated |= twice
-                    repeated |= seen & once
-                    seen |= once
-                del seen, scans
+                    once, twice = _unpack(scan[0]), _unpack(scan[1])
+                    repeated.update(twice)
+                    repeated.update(earlier.intersection(once))
+                    if index < len(pieces) - 1:
+                        earlier.update(once)
+                    del once, twice, scan
+                del earlier
             tasks = [(index, repeated) for index in range(len(pieces))]
             results = pool.map(_work, tasks, chunksize=1)
     finally:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import repeat
 
 from vss.errors import InputError
 from vss.parse import parse_line
@@ -92,19 +94,16 @@ def scan_ids(
     chunks = open_source(path, None, start, end)
     try:
         for _, block in iter_blocks(chunks, max_line_bytes, bom=start == 0):
-            found = block_ids(block)
-            if found is None:  # judged line by line
-                ids = [line_session_id(line, max_line_bytes) for line in block_lines(block)]
-            else:
-                ids = [session_id for _, session_id in found]
-            for session_id in ids:
-                if session_id is None:
-                    continue
-                key = hash(session_id)
-                if key in seen:
-                    repeated.add(key)
-                else:
-                    seen.add(key)
+            ids = _block_id_list(block)
+            if ids is None:  # judged line by line
+                found = (line_session_id(line, max_line_bytes) for line in block_lines(block))
+                ids = [session_id for session_id in found if session_id is not None]
+            keys = list(map(hash, ids))
+            distinct = set(keys)
+            if len(distinct) != len(keys):  # an id twice in this block
+                repeated.update(key for key, n in Counter(keys).items() if n > 1)
+            repeated |= distinct.intersection(seen)
+            seen |= distinct
     except InputError:
         return False
     finally:
@@ -123,6 +122,27 @@ def may_match(line: bytes, needles: tuple[bytes, ...]) -> bool:
     if has_unicode_escape(line) or any(needle in line for needle in needles):
         return True
     return b'"errorCode"' in line and _EXPONENT_CODE.search(line) is not None
+
+
+def _block_id_list(block: bytes) -> list[bytes] | None:
+    """The sessionIds of a block in order, or None if the byte search cannot judge it.
+
+    The common spelling `"sessionId":"…"` with no backslash in the block is cut out by
+    C-level searches only (a regular expression reads ~5x slower); anything else takes
+    the pattern, which allows blanks around the colon.
+    """
+    if b"\\" in block:  # an escape could spell the key or hide a quote
+        if has_unicode_escape(block):
+            return None
+    else:
+        parts = block.split(KEY)
+        del parts[0]
+        if all(map(bytes.startswith, parts, repeat(b':"'))):
+            ends = list(map(bytes.find, parts, repeat(b'"'), repeat(2)))
+            if -1 not in ends:
+                return list(map(bytes.__getitem__, parts, map(slice, repeat(2), ends)))
+    found: list[bytes] = _ID.findall(block)
+    return found if len(found) == block.count(KEY) else None
 
 
 def block_ids(block: bytes) -> list[tuple[int, bytes]] | None:

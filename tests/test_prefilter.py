@@ -13,7 +13,7 @@ from vss.aggregate import InputCounts
 from vss.cli import app, common
 from vss.generate import generate_lines
 from vss.pipeline import Dedupe, ReadOptions, SilentReporter, iter_sessions
-from vss.scan import line_session_id, repeated_ids
+from vss.scan import line_session_id, scan_ids, scannable
 
 runner = CliRunner()
 
@@ -42,10 +42,46 @@ def tricky(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture(params=["tricky", "messy", "generated"])
+def spread(tmp_path: Path) -> Path:
+    """Several 1 MiB read blocks: wanted sessions whose first copies (without the code, or
+    spelled with escapes, or behind invalid lines and nested ids) are blocks earlier."""
+    filler = list(generate_lines(3000, 11))  # ~3.7 MB of ordinary sessions
+    early = [
+        {"sessionId": "late-dup", "sessionStatus": "COMPLETED"},
+        {"payload": {"sessionId": "same", "errorDetails": {"errorCode": -2004}}},
+        {"sessionId": "nested", "x": {"y": 1}},
+        {"eventType": "OTHER", "sessionId": "other"},
+        {"payload": {"sessionId": 5}, "sessionId": "invalid-first"},
+        {"sessionId": "outer", "details": {"callA": {"sessionId": "inner"}}},
+    ]
+    late = [
+        {"sessionId": "late-dup", "errorDetails": {"errorCode": -2004}},  # a duplicate
+        {"payload": {"sessionId": "same", "errorDetails": {"errorCode": -2004}}},  # duplicate
+        {"sessionId": "other", "errorDetails": {"errorCode": -2004}},  # first valid copy
+        {"sessionId": "invalid-first", "errorDetails": {"errorCode": -2004}},  # first valid
+        {"sessionId": "inner", "errorDetails": {"errorCode": -2004}},  # first: was nested
+        {"sessionId": "slash/id", "errorDetails": {"errorCode": -2004}},  # dup of \/ below
+    ]
+    lines = [orjson.dumps(row) for row in early]
+    lines.append(b'{"sessionId": "slash\\/id", "sessionStatus": "BUSY"}')  # escaped slash
+    lines.append(b'{"sessionId": "\\u0061scii", "sessionStatus": "BUSY"}')
+    lines += [line.rstrip(b"\n") for line in filler]
+    lines += [orjson.dumps(row) for row in late]
+    lines.append(b'{"sessionId": "ascii", "errorDetails": {"errorCode": -2004}}')  # dup
+    lines.append(b'{"sessionId": "new-one", "errorDetails": {"errorCode": -2.004e3}}')
+    lines += [line.rstrip(b"\n") for line in filler[:900]]  # retries of ordinary sessions
+    path = tmp_path / "spread.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert path.stat().st_size > 4 << 20
+    return path
+
+
+@pytest.fixture(params=["tricky", "messy", "generated", "spread"])
 def dump(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     if request.param == "tricky":
         return tricky(tmp_path)
+    if request.param == "spread":
+        return spread(tmp_path)
     path = tmp_path / f"{request.param}.jsonl"
     if request.param == "messy":
         path.write_bytes(messy_dump(3, 1500))
@@ -82,7 +118,7 @@ def test_prefilter_against_no_prefilter(dump: Path) -> None:
         s.session_id for s, _ in iter_sessions([str(dump)], InputCounts(), SilentReporter(), opts)
     ]
     wanted_codes = {-2004}
-    fast_opts = ReadOptions(needles=(b"2004",))
+    fast_opts = ReadOptions(needles=(b"2004",), needle_codes=True)
     fast = [
         s.session_id
         for s, _ in iter_sessions([str(dump)], InputCounts(), SilentReporter(), fast_opts)
@@ -106,14 +142,16 @@ def test_show_prefilter_finds_escaped_and_first_copies(tmp_path: Path) -> None:
     assert code == 0 and orjson.loads(out)["errors"][0]["code"] == -2004
 
 
-def test_line_session_id_and_repeated_ids(tmp_path: Path) -> None:
+def test_line_session_id_and_scan_ids(tmp_path: Path) -> None:
     limit = 1 << 20
     assert line_session_id(b'{"sessionId" : "x-1", "a": 1}', limit) == b"x-1"
     assert line_session_id(b'{"a": 1}', limit) is None
     assert line_session_id(b'{"s\\u0065ssionId": "y"}', limit) == b"y"
     assert line_session_id(b'{"sessionId": "a\\"b"}', limit) == b'a"b'
     path = tricky(tmp_path)
-    repeated = repeated_ids([str(path)], limit)
+    seen: set[int] = set()
+    repeated: set[int] = set()
+    assert scan_ids(str(path), 0, None, limit, seen, repeated)
     assert repeated == {hash(b"a"), hash(b"e"), hash(b"f")}
     dedupe = Dedupe(repeated)
     assert dedupe.may_repeat(b"a") and not dedupe.may_repeat(b"zz")
@@ -121,4 +159,14 @@ def test_line_session_id_and_repeated_ids(tmp_path: Path) -> None:
     import gzip
 
     gz.write_bytes(gzip.compress(path.read_bytes()))
-    assert repeated_ids([str(gz)], limit) is None  # not scannable: full dedupe
+    assert not scannable([str(gz)])  # not read twice: the prefilter is off with dedupe
+
+
+def test_spread_first_copies_blocks_apart(tmp_path: Path) -> None:
+    """The ids met blocks earlier are judged by reading those lines again."""
+    path = spread(tmp_path)
+    code, out = run("errors", "--code", "-2004", "-f", "json", "--quiet", str(path))
+    assert code == 0
+    special = {"same", "late-dup", "other", "invalid-first", "inner", "slash/id", "ascii"}
+    found = {row["sessionId"] for row in orjson.loads(out)}
+    assert found & (special | {"new-one"}) == {"same", "other", "invalid-first", "inner", "new-one"}

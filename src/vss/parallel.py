@@ -1,6 +1,6 @@
 """`--jobs N` (SPEC §11): plain files read in byte ranges by worker processes, then merged.
 
-Dedupe stays exact across ranges: a first pass (`scan.repeated_ids`) finds the sessionIds
+Dedupe stays exact across ranges: a first pass (`scan.scan_ids`) finds the sessionIds
 that occur on more than one line; workers aggregate every other session and hand the lines
 of those back, and the parent dedupes them in input order. The aggregates do not depend on
 the order sessions are added in, so the output is the same as with one process.

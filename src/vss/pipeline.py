@@ -8,10 +8,10 @@ pass a filter into a `Stats`. Nothing here prints: warnings and file errors go t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from itertools import accumulate, count, repeat
-from operator import add
+from dataclasses import dataclass, replace
+from itertools import count
 from typing import Any, BinaryIO, Protocol
 
 import orjson
@@ -28,8 +28,15 @@ from vss.parse import (
     payload_of,
 )
 from vss.records import Session
-from vss.scan import candidate_lines, line_session_id, may_match, repeated_ids, scannable
-from vss.sources import block_lines, display_name, iter_blocks, open_source, read_line_at
+from vss.scan import block_id_hashes, candidate_starts, scannable
+from vss.sources import (
+    block_lines,
+    display_name,
+    iter_blocks,
+    line_starts,
+    open_source,
+    read_line_at,
+)
 
 Match = Callable[[Session], bool]
 
@@ -42,8 +49,10 @@ class ReadOptions:
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     strict: bool = False
     # Byte strings one of which every wanted line must hold (`--code`, `show ID`): other
-    # lines are skipped unparsed, unless dedupe needs them. Ignored under --strict.
+    # lines are skipped unparsed. Ignored under --strict, and with dedupe on input that
+    # cannot be read twice (stdin, compressed files).
     needles: tuple[bytes, ...] = ()
+    needle_codes: bool = False  # the needles are error codes (also spelled 2.004e3)
 
 
 class Reporter(Protocol):
@@ -164,7 +173,7 @@ class Dedupe:
       the input), the other sessions need neither a digest nor a place in memory.
     """
 
-    __slots__ = ("_handles", "_limit", "digests", "first", "paths", "repeated")
+    __slots__ = ("_first_at", "_handles", "_limit", "digests", "first", "paths", "repeated")
 
     def __init__(
         self, repeated: set[int] | None = None, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
@@ -174,6 +183,7 @@ class Dedupe:
         # stream, whose first copies are in `digests`
         self.first: dict[int, int] = {}
         self.digests: dict[str, int] = {}  # id → digest of its first copy
+        self._first_at: dict[str, int] = {}  # prefilter: id → where its first copy is
         self.paths: list[str] = []
         self._handles: dict[int, BinaryIO] = {}
         self._limit = max_line_bytes
@@ -185,6 +195,61 @@ class Dedupe:
         if piece.path not in self.paths:
             self.paths.append(piece.path)
         return (self.paths.index(piece.path) << _FILE_SHIFT) + piece.start
+
+    def note_block(self, keys: list[int], where: int) -> set[int]:
+        """The prefilter's index: remember the block at `where` for the id hashes (of the
+        UTF-8 bytes) in it that were not met before; returns those that were, or that
+        occur twice in the block. Such ids need `first_copy` to read lines again."""
+        new = dict.fromkeys(keys, where)
+        again = set(new.keys() & self.first.keys())
+        for key in again:
+            del new[key]
+        if len(new) + len(again) != len(keys):  # an id twice in this block
+            again.update(key for key, n in Counter(keys).items() if n > 1)
+        self.first.update(new)
+        return again
+
+    def first_copy(self, session: Session, where: int, again: set[int], limit: int) -> bool:
+        """Whether a session met by the prefilter at `where` is the first copy of its id:
+        no earlier line of the input holds a valid session with it."""
+        session_id = session.session_id
+        first_at = self._first_at.get(session_id)
+        if first_at is None:
+            key = hash(session_id.encode())
+            if key not in again:
+                return True  # its id is in no earlier line
+            first_at = self._first_at[session_id] = self._search(
+                session_id, self.first[key], where, limit
+            )
+        return first_at == where
+
+    def _search(self, session_id: str, start: int, until: int, limit: int) -> int:
+        """Where the first line from `start` to `until` holding a valid session with this
+        id is (`until` itself holds one)."""
+        number, offset = start >> _FILE_SHIFT, start & ((1 << _FILE_SHIFT) - 1)
+        wanted = session_id.encode()
+        chunks = open_source(self.paths[number], None, offset, None)
+        try:
+            for block_at, block in iter_blocks(chunks, limit, bom=offset == 0):
+                # the lines that hold the id's bytes, or an escape that may spell it
+                marks = (wanted, b"\\") if b"\\" in block else (wanted,)
+                found = candidate_starts(block, marks, False)
+                if found is None:  # `\\u` escapes: every line
+                    found = list(line_starts(block_lines(block), 0))[:-1]
+                for line_start in found:
+                    at = start + block_at + line_start
+                    if at >= until:
+                        return until
+                    end = block.find(b"\n", line_start)
+                    line = block[line_start:] if end < 0 else block[line_start:end]
+                    result = parse_line(line, limit)
+                    if type(result) is Session and result.session_id == session_id:
+                        return at
+                if start + block_at + len(block) > until:
+                    return until
+        finally:
+            chunks.close()
+        return until
 
     def may_repeat(self, session_id: bytes) -> bool:
         """Whether a line with this id can matter for dedupe (True when unknown)."""
@@ -306,10 +371,7 @@ def read_piece(
         return
     try:
         if options.needles and not options.strict:
-            for session, line in _read_candidates(
-                chunks, piece, counts, reporter, options, dedupe, tally
-            ):
-                yield [session.payload], [line]
+            yield from _read_candidates(chunks, piece, counts, reporter, options, dedupe, tally)
         else:
             yield from _read_all(chunks, piece, counts, reporter, options, dedupe, tally, deferred)
     except InputError as exc:
@@ -347,7 +409,7 @@ def _read_all(
         tally.lines += len(all_lines)
         long_lines = len(block) > limit
         # where each line starts: `base` + its offset in the piece
-        starts = accumulate(map(add, map(len, all_lines), repeat(1)), initial=base + block_at)
+        starts = line_starts(all_lines, base + block_at)
         for run_start in range(0, len(all_lines), BATCH):
             lines = all_lines[run_start : run_start + BATCH]
             payloads: list[Payload] = []
@@ -410,36 +472,64 @@ def _read_candidates(
     options: ReadOptions,
     dedupe: Dedupe | None,
     tally: FileTally,
-) -> Iterator[tuple[Session, bytes]]:
-    """Only the lines a byte search cannot rule out (`--code`, `show ID`), parsed."""
+) -> Iterator[Block]:
+    """Only the lines a byte search cannot rule out (`--code`, `show ID`), parsed.
+
+    With dedupe, the sessionIds of all lines are still read, by byte search, and a wanted
+    session is given only when no earlier line holds a valid session with its id: ids met
+    before are checked by reading the earlier lines again (`Dedupe.first_copy`). Blocks the
+    byte search cannot judge (escapes) are parsed whole. Lines skipped unparsed are
+    counted as lines only.
+    """
     limit = options.max_line_bytes
-    needles = options.needles
-    repeated = None if dedupe is None else dedupe.repeated
-    start = piece.start == 0
-    lines = candidate_lines(chunks, limit, start, needles, repeated, dedupe is not None)
-    for line_no, line in lines:
-        counts.lines += 1
-        tally.lines += 1
-        wanted = True
-        if not may_match(line, needles):
-            # not wanted; parsed only when it could be a first copy that matters
-            if dedupe is None:
+    base = -1 if dedupe is None else dedupe.base(piece)
+    line_no = 0  # lines before the block
+    for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
+        n_lines = block.count(b"\n") + (not block.endswith(b"\n"))
+        counts.lines += n_lines
+        tally.lines += n_lines
+        here = base + block_at
+        starts = candidate_starts(block, options.needles, options.needle_codes)
+        keys = None if dedupe is None or starts is None else block_id_hashes(block)
+        if dedupe is not None and keys is None:
+            starts = None  # parsed whole, in order
+        earlier: set[int] = set()
+        if dedupe is not None and keys is not None:
+            earlier = dedupe.note_block(keys, here)
+        payloads: list[Payload] = []
+        kept: list[bytes] = []
+        if starts is None:
+            lines = block_lines(block)  # one start more than lines
+            found: Iterable[tuple[bytes, int]] = zip(lines, line_starts(lines, 0), strict=False)
+        else:
+            found = _lines_at(block, starts)
+        for line, start in found:
+            result = parse_line(line, limit)
+            if type(result) is not Session:
+                assert type(result) is Rejection
+                number = line_no + block.count(b"\n", 0, start) + 1
+                _reject(result, line, number, piece, counts, reporter, options, tally)
                 continue
-            session_id = line_session_id(line, limit)
-            if session_id is None or not dedupe.may_repeat(session_id):
-                continue
-            wanted = False
-        result = parse_line(line, limit)
-        if type(result) is Rejection:
-            _reject(result, line, line_no, piece, counts, reporter, options, tally)
-            continue
-        assert type(result) is Session
-        if dedupe is None:
+            if dedupe is not None:
+                where = here + start
+                if keys is None:  # ids of a block parsed whole are noted as they come
+                    earlier = dedupe.note_block([hash(result.session_id.encode())], here)
+                if not dedupe.first_copy(result, where, earlier, limit):
+                    counts.duplicates += 1
+                    continue
             counts.sessions += 1
-        elif not dedupe.admit(result, counts):
-            continue
-        if wanted:
-            yield result, line
+            payloads.append(result.payload)
+            kept.append(line)
+        line_no += n_lines
+        if payloads:
+            yield payloads, kept
+
+
+def _lines_at(block: bytes, starts: list[int]) -> Iterator[tuple[bytes, int]]:
+    """`(line, start)` of the lines of a block starting at `starts`."""
+    for start in starts:
+        end = block.find(b"\n", start)
+        yield (block[start:] if end < 0 else block[start:end]), start
 
 
 def _reject(
@@ -472,11 +562,9 @@ def iter_blocks_of_sessions(
 ) -> Iterator[Block]:
     """Yield the unique valid sessions of the inputs in input order, a block at a time."""
     paths = list(paths)
-    dedupe = None
-    if options.dedupe:
-        prefilter = options.needles and not options.strict
-        repeated = repeated_ids(paths, options.max_line_bytes) if prefilter else None
-        dedupe = Dedupe(repeated, options.max_line_bytes)
+    if options.needles and options.dedupe and not scannable(paths):
+        options = replace(options, needles=())  # first copies are found by reading again
+    dedupe = Dedupe(max_line_bytes=options.max_line_bytes) if options.dedupe else None
     try:
         for path in paths:
             piece = Piece(path)

@@ -13,6 +13,8 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Generator, Iterator
+from itertools import accumulate, repeat
+from operator import add
 from typing import IO, Any
 
 from vss.errors import InputError
@@ -314,6 +316,12 @@ def read_line_at(handle: IO[bytes], offset: int, max_line_bytes: int) -> bytes:
         parts.append(chunk)
         size += len(chunk)
     return b"".join(parts)
+
+
+def line_starts(lines: list[bytes], first: int) -> Iterator[int]:
+    """Where each line of a block starts, given where the first does (one more value:
+    where the next block starts)."""
+    return accumulate(map(add, map(len, lines), repeat(1)), initial=first)
 
 
 def block_lines(block: bytes) -> list[bytes]:

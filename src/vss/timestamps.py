@@ -86,8 +86,21 @@ def _slow_timestamp(value: str) -> int | None:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+_formatted: dict[int, str] = {}
+
+
 def format_timestamp(micros: int) -> str:
     """Microseconds since the epoch → `2024-03-25T06:01:30Z` (fraction only when present)."""
+    text = _formatted.get(micros)
+    if text is None:
+        if len(_formatted) >= SEEN_LIMIT:
+            _formatted.clear()
+        text = _formatted[micros] = _format(micros)
+    return text
+
+
+def _format(micros: int) -> str:
+    """`format_timestamp` without the look-up of times formatted before."""
     seconds, fraction = divmod(micros, 1_000_000)
     moment = _EPOCH + timedelta(seconds=seconds)
     text = moment.strftime("%Y-%m-%dT%H:%M:%S")

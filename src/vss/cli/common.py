@@ -496,7 +496,7 @@ def prepare(
     needles = needles_for_codes(filters.codes) if prefilter else ()
     return Run(
         paths,
-        ReadOptions(not no_dedupe, max_line_bytes, strict, needles),
+        ReadOptions(not no_dedupe, max_line_bytes, strict, needles, needle_codes=True),
         filters,
         zone,
         StderrReporter(quiet, redact),

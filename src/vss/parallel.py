@@ -1,9 +1,10 @@
 """`--jobs N` (SPEC §11): plain files read in byte ranges by worker processes, then merged.
 
 Dedupe stays exact across ranges: a first pass (`scan.scan_ids`) finds the sessionIds
-that occur on more than one line; workers aggregate every other session and hand the lines
-of those back, and the parent dedupes them in input order. The aggregates do not depend on
-the order sessions are added in, so the output is the same as with one process.
+that occur in more than one range; workers dedupe and aggregate every other session and
+hand the lines of those back, and the parent dedupes them in input order. The aggregates
+do not depend on the order sessions are added in, so the output is the same as with one
+process.
 """
 
 from __future__ import annotations
@@ -96,18 +97,15 @@ class _Job(Generic[A]):
 _JOB: _Job[Any] | None = None  # set in the parent before the workers are forked
 
 
-def _scan(index: int) -> tuple[bytes, bytes] | None:
-    """Round one: the id hashes of one piece, seen once and more than once, packed as
-    64-bit integers (a tenth of the memory of sets of ints, to pass to the parent)."""
+def _scan(index: int) -> bytes | None:
+    """Round one: the id hashes of one piece, packed as 64-bit integers (a tenth of the
+    memory of a set of ints, to pass to the parent)."""
     job = _JOB
     assert job is not None
     piece = job.pieces[index]
     seen: set[int] = set()
-    repeated: set[int] = set()
-    ok = scan_ids(piece.path, piece.start, piece.end, job.options.max_line_bytes, seen, repeated)
-    if not ok:
-        return None
-    return array("q", seen).tobytes(), array("q", repeated).tobytes()
+    ok = scan_ids(piece.path, piece.start, piece.end, job.options.max_line_bytes, seen, set())
+    return array("q", seen).tobytes() if ok else None
 
 
 def _unpack(packed: bytes) -> array[int]:
@@ -117,8 +115,9 @@ def _unpack(packed: bytes) -> array[int]:
 
 
 def _work(task: tuple[int, set[int]]) -> _PieceResult[Any]:
-    """Round two: aggregate one piece, handing back the lines of repeated ids."""
-    index, repeated = task
+    """Round two: aggregate one piece, deduped within it, handing back the lines of the
+    ids that are also in other pieces."""
+    index, shared = task
     job = _JOB
     assert job is not None
     piece = job.pieces[index]
@@ -128,8 +127,8 @@ def _work(task: tuple[int, set[int]]) -> _PieceResult[Any]:
     accumulator = job.new()
     add, match = job.add, job.match
     deferred: list[bytes] = []
-    dedupe = Dedupe(repeated) if job.options.dedupe else None
-    blocks = read_piece(piece, counts, collector, job.options, dedupe, tally, deferred)
+    dedupe = Dedupe(max_line_bytes=job.options.max_line_bytes) if job.options.dedupe else None
+    blocks = read_piece(piece, counts, collector, job.options, dedupe, tally, (deferred, shared))
     for batch in batches(blocks, match):
         add(accumulator, batch)
     return _PieceResult(
@@ -173,7 +172,7 @@ def aggregate(
     context = multiprocessing.get_context("fork")
     try:
         with context.Pool(min(jobs, len(pieces))) as pool:
-            repeated: set[int] = set()
+            shared: set[int] = set()
             if options.dedupe:
                 # ids in more than one piece: those of each piece met in the pieces before
                 earlier: set[int] = set()
@@ -181,14 +180,13 @@ def aggregate(
                 for index, scan in enumerate(scans):
                     if scan is None:  # unreadable: the read itself will report it
                         continue
-                    once, twice = _unpack(scan[0]), _unpack(scan[1])
-                    repeated.update(twice)
-                    repeated.update(earlier.intersection(once))
+                    ids = _unpack(scan)
+                    shared.update(earlier.intersection(ids))
                     if index < len(pieces) - 1:
-                        earlier.update(once)
-                    del once, twice, scan
+                        earlier.update(ids)
+                    del ids, scan
                 del earlier
-            tasks = [(index, repeated) for index in range(len(pieces))]
+            tasks = [(index, shared) for index in range(len(pieces))]
             results = pool.map(_work, tasks, chunksize=1)
     finally:
         _JOB = None
@@ -210,7 +208,7 @@ def aggregate(
             tally.first_line = result.tally.first_line
         tally.lines += result.tally.lines
         tally.malformed += result.tally.malformed
-    # the sessions whose id occurs more than once, deduped in input order
+    # the sessions whose id is in more than one piece, deduped in input order
     dedupe = Dedupe()
     for result in results:
         for line in result.deferred:

@@ -165,22 +165,17 @@ def _deep_canonical(value: Any) -> str:
 class Dedupe:
     """First copy of a sessionId wins; later copies are duplicates, conflicting if different.
 
-    Two ways to remember first copies:
-    - by position: a plain file can be read again, so a first copy costs only its id's
-      hash and where its line is (`first`); when the id turns up again, that line is read
-      back for its digest. Streams (stdin, compressed files) keep a digest instead.
-    - with `repeated` (hashes of the ids that occur more than once, from a first pass over
-      the input), the other sessions need neither a digest nor a place in memory.
+    A plain file can be read again, so a first copy costs only its id's hash and where its
+    line is (`first`); when the id turns up again, that line is read back for its digest.
+    Streams (stdin, compressed files) keep a digest of each first copy instead.
     """
 
-    __slots__ = ("_first_at", "_handles", "_limit", "digests", "first", "paths", "repeated")
+    __slots__ = ("_first_at", "_handles", "_limit", "digests", "first", "paths")
 
-    def __init__(
-        self, repeated: set[int] | None = None, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
-    ) -> None:
-        self.repeated = repeated
+    def __init__(self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
         # hash(id) → where its first copy is: (file number << 48) + offset, or -1 for a
-        # stream, whose first copies are in `digests`
+        # stream, whose first copies are in `digests`. The prefilter keeps here the hash of
+        # the id's UTF-8 bytes → where the block it was first met in starts.
         self.first: dict[int, int] = {}
         self.digests: dict[str, int] = {}  # id → digest of its first copy
         self._first_at: dict[str, int] = {}  # prefilter: id → where its first copy is
@@ -190,7 +185,7 @@ class Dedupe:
 
     def base(self, piece: Piece) -> int:
         """Where a piece's lines are told apart from others' (-1: a stream, not by position)."""
-        if self.repeated is not None or not scannable([piece.path]):
+        if not scannable([piece.path]):
             return -1
         if piece.path not in self.paths:
             self.paths.append(piece.path)
@@ -251,10 +246,6 @@ class Dedupe:
             chunks.close()
         return until
 
-    def may_repeat(self, session_id: bytes) -> bool:
-        """Whether a line with this id can matter for dedupe (True when unknown)."""
-        return self.repeated is None or hash(session_id) in self.repeated
-
     def admit(self, session: Session, counts: InputCounts, where: int = -1) -> bool:
         """Count a valid session as a first copy (True) or as a duplicate (False); `where`
         is its line's place (`base` + offset in the piece), or -1."""
@@ -269,14 +260,6 @@ class Dedupe:
     def check(self, session: Session, where: int = -1) -> bool | None:
         """None for a first copy (now remembered); else whether the copy conflicts."""
         session_id = session.session_id
-        if self.repeated is not None:
-            if hash(session_id.encode()) not in self.repeated:
-                return None
-            first_digest = self.digests.get(session_id)
-            if first_digest is None:
-                self.digests[session_id] = payload_digest(session.payload)
-                return None
-            return first_digest != payload_digest(session.payload)
         key = hash(session_id)
         known = self.first.get(key)
         if known is None:
@@ -356,13 +339,14 @@ def read_piece(
     options: ReadOptions,
     dedupe: Dedupe | None,
     tally: FileTally,
-    deferred: list[bytes] | None = None,
+    deferred: tuple[list[bytes], set[int]] | None = None,
 ) -> Iterator[Block]:
     """Classify the lines of one piece; yield its wanted unique sessions, a block at a time,
     as their payload objects and their lines.
 
-    With `deferred`, sessions whose id occurs more than once are not judged here: their
-    lines are kept, in order, for the caller to dedupe across pieces.
+    With `deferred` (a list and id hashes, of the UTF-8 bytes), sessions with those ids are
+    not judged here: their lines are added to the list, in order, for the caller to dedupe
+    across pieces.
     """
     try:
         chunks = open_source(piece.path, reporter.advance, piece.start, piece.end)
@@ -388,7 +372,7 @@ def _read_all(
     options: ReadOptions,
     dedupe: Dedupe | None,
     tally: FileTally,
-    deferred: list[bytes] | None,
+    deferred: tuple[list[bytes], set[int]] | None,
 ) -> Iterator[Block]:
     """Every line of a piece, parsed: the hot loop of every overview.
 
@@ -402,6 +386,7 @@ def _read_all(
     base = -1 if dedupe is None else dedupe.base(piece)
     # remembering a first copy by position is inlined below; the rest goes through admit
     first = dedupe.first if dedupe is not None and base >= 0 else None
+    handed_back, shared = deferred if deferred is not None else ([], set())
     line_no = 0
     for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
         all_lines = block_lines(block)
@@ -445,16 +430,19 @@ def _read_all(
                 session_id = result["sessionId"]
                 if dedupe is None:
                     fresh += 1
-                elif first is not None:
+                    payloads.append(result)
+                    kept.append(line)
+                    continue
+                if shared and hash(session_id.encode()) in shared:
+                    handed_back.append(line)
+                    continue
+                if first is not None:
                     key = hash(session_id)
                     if key not in first:
                         first[key] = where
                         fresh += 1
                     elif not dedupe.admit(Session(session_id, result), counts, where):
                         continue
-                elif deferred is not None and dedupe.may_repeat(session_id.encode()):
-                    deferred.append(line)
-                    continue
                 elif not dedupe.admit(Session(session_id, result), counts):
                     continue
                 payloads.append(result)

@@ -10,7 +10,7 @@ covering input that comes after `a`'s, so that the first-seen spelling of equal 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -87,6 +87,10 @@ class LegStats:
     jitter: dict[Number, int] = field(default_factory=dict)
     packet_loss: dict[Number, int] = field(default_factory=dict)
 
+    def counters(self) -> tuple[dict[Any, int], ...]:
+        """The value counters, in the order status, duration, answer, mos, jitter, loss."""
+        return (self.status, self.duration, self.answer, self.mos, self.jitter, self.packet_loss)
+
     def merge(self, other: LegStats) -> None:
         """Add another part's legs of the same key."""
         self.count += other.count
@@ -129,6 +133,8 @@ class Stats:
         legs = self.legs
         first_start, last_end = self.first_start, self.last_end
         errored: list[dict[str, Any]] = []
+        # per leg key: its statuses, durations, answer times, MOS, jitter, packet loss
+        pending: dict[str, tuple[list[Any], ...]] = {}
         for payload in payloads:
             value, start, end, details, errors = map(payload.get, _SESSION_KEYS)
             name = (_names.get(value) or status_name(value)) if type(value) is str else MISSING
@@ -148,48 +154,48 @@ class Stats:
             for key, raw in details.items():
                 if type(raw) is not dict:
                     continue
-                stats = legs.get(key)
-                if stats is None:
-                    stats = legs[key] = LegStats()
-                stats.count += 1
+                found = pending.get(key)
+                if found is None:
+                    found = pending[key] = ([], [], [], [], [], [])
+                statuses, durations, answers, moses, jitters, losses = found
                 value, duration, connected, initiated, quality, errors = map(raw.get, _LEG_KEYS)
                 name = (_names.get(value) or status_name(value)) if type(value) is str else MISSING
-                counts: dict[Any, int] = stats.status
-                counts[name] = counts.get(name, 0) + 1
+                statuses.append(name)
                 if type(duration) is not int:
                     duration = metric(duration)
                 if duration is not None:
-                    counts = stats.duration
-                    counts[duration] = counts.get(duration, 0) + 1
+                    durations.append(duration)
                 if key == "callB":
                     self._add_call_b(name, duration)
                 if type(connected) is str and type(initiated) is str:
                     connected = _times.get(connected) or timestamp(connected)
                     initiated = _times.get(initiated) or timestamp(initiated)
                     if connected is not None and initiated is not None:
-                        answer = (connected - initiated) / 1_000_000
-                        counts = stats.answer
-                        counts[answer] = counts.get(answer, 0) + 1
+                        answers.append((connected - initiated) / 1_000_000)
                 if type(quality) is dict:
                     value, jitter, loss = map(quality.get, _QUALITY_KEYS)
                     if type(value) is not float or value.is_integer():
                         value = metric(value)
                     if value is not None:
-                        counts = stats.mos
-                        counts[value] = counts.get(value, 0) + 1
+                        moses.append(value)
                     if type(jitter) is not int:
                         jitter = metric(jitter)
                     if jitter is not None:
-                        counts = stats.jitter
-                        counts[jitter] = counts.get(jitter, 0) + 1
+                        jitters.append(jitter)
                     if type(loss) is not int and (type(loss) is not float or loss.is_integer()):
                         loss = metric(loss)
                     if loss is not None:
-                        counts = stats.packet_loss
-                        counts[loss] = counts.get(loss, 0) + 1
+                        losses.append(loss)
                 if errors is not None and (not errored or errored[-1] is not payload):
                     errored.append(payload)
         self.first_start, self.last_end = first_start, last_end
+        for key, found in pending.items():  # the values of the block, counted by C code
+            stats = legs.get(key)
+            if stats is None:
+                stats = legs[key] = LegStats()
+            stats.count += len(found[0])
+            for counts, values in zip(stats.counters(), found, strict=True):
+                _count_elements(counts, values)
         for payload in errored:
             self._add_errors(Session(payload["sessionId"], payload))
 

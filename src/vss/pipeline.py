@@ -101,30 +101,28 @@ def payload_digest(payload: dict[str, Any]) -> int:
     """A digest of a payload as a JSON value: key order and number spelling ignored.
 
     orjson writes an integral float as `13.0` (or `1e+16`) and an int as `13`; SPEC §2
-    compares numbers by value. The common case drops `.0` before `,`, `}` and `]` by byte
-    replacement (a string ending in `.0` just before one of those characters is changed
-    the same way in both copies); exponents and `-0.0` take a walk that turns integral
-    floats into ints; nesting past orjson's 255 levels takes an iterative serializer.
+    compares numbers by value, so when the text holds `.0` or `e+` (perhaps inside a
+    string) a copy with every integral float as an int is written instead. Nesting past
+    orjson's 255 levels takes an iterative serializer.
     """
     try:
         canon = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:
         return hash(_deep_canonical(payload))
-    if b"e+" in canon or b"-0.0" in canon:
+    if b".0" in canon or b"e+" in canon:
         canon = orjson.dumps(_integral_floats(payload), option=orjson.OPT_SORT_KEYS)
-    if b".0" in canon:
-        canon = canon.replace(b".0,", b",").replace(b".0}", b"}").replace(b".0]", b"]")
     return hash(canon)
 
 
 def _integral_floats(value: Any) -> Any:
-    """A copy with every integral float as an int (orjson nesting is at most 255 here)."""
+    """A copy with every integral float as an int (orjson nesting is at most 255 here),
+    within the range orjson reads integers in (-2**63 to 2**64 - 1)."""
     kind = type(value)
     if kind is dict:
         return {k: _integral_floats(v) for k, v in value.items()}
     if kind is list:
         return [_integral_floats(v) for v in value]
-    if kind is float and value.is_integer() and -(2**63) <= value < 2**63:
+    if kind is float and value.is_integer() and -(2**63) <= value < 2**64:
         return int(value)
     return value
 

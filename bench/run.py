@@ -14,6 +14,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -66,32 +67,25 @@ def tree_memory_kb(pid: int) -> tuple[int, int]:
 
 
 def timed(command: list[str] | str, shell: bool = False) -> tuple[float, int, int, bytes]:
-    """Wall time, peak tree RSS and PSS (KiB) and stdout of one run."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command, shell=shell, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    )
-    peak_rss = peak_pss = 0
-    chunks: list[bytes] = []
-    assert process.stdout is not None
-    os.set_blocking(process.stdout.fileno(), False)
-    while process.poll() is None:
-        rss, pss = tree_memory_kb(process.pid)
-        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-        try:
-            data = process.stdout.read()
-        except BlockingIOError:
-            data = None
-        if data:
-            chunks.append(data)
-        time.sleep(0.02)
-    rest = process.stdout.read()
-    if rest:
-        chunks.append(rest)
-    elapsed = time.perf_counter() - start
+    """Wall time, peak tree RSS and PSS (KiB) and stdout of one run.
+
+    Stdout goes to a temporary file, not a pipe: a pipe read between memory samples would
+    hold up a command that writes much (`filter` writes ~60 MB here).
+    """
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, shell=shell, stdout=out, stderr=subprocess.DEVNULL)
+        peak_rss = peak_pss = 0
+        while process.poll() is None:
+            rss, pss = tree_memory_kb(process.pid)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - start
+        out.seek(0)
+        output = out.read()
     if process.returncode not in (0, 1):
         raise SystemExit(f"benchmark command failed ({process.returncode}): {command}")
-    return elapsed, peak_rss, peak_pss, b"".join(chunks)
+    return elapsed, peak_rss, peak_pss, output
 
 
 def main() -> None:

@@ -168,3 +168,19 @@ def test_spread_first_copies_blocks_apart(tmp_path: Path) -> None:
     special = {"same", "late-dup", "other", "invalid-first", "inner", "slash/id", "ascii"}
     found = {row["sessionId"] for row in orjson.loads(out)}
     assert found & (special | {"new-one"}) == {"same", "other", "invalid-first", "inner", "new-one"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("errors", "--code", "-2004", "-f", "json"), ("filter", "--code", "-2004"), ("show", "zz")],
+)
+def test_warnings_of_candidate_lines_keep_their_numbers(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """Lines are counted only once a warning needs a number: it is still the right one."""
+    lines = list(generate_lines(3000, 3))  # ~3.7 MB: the bad line is blocks in
+    lines.insert(2499, b'{"sessionId": "zz", "errorDetails": {"errorCode": -2004}\n')
+    path = tmp_path / "late-warning.jsonl"
+    path.write_bytes(b"".join(lines))
+    result = runner.invoke(app, [*command, str(path)], prog_name="vss")
+    assert f"{path}:2500: not valid JSON" in result.stderr

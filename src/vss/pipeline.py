@@ -465,15 +465,13 @@ def _read_candidates(
     session is given only when no earlier line holds a valid session with its id: ids met
     before are checked by reading the earlier lines again (`Dedupe.first_copy`). Blocks the
     byte search cannot judge (escapes) are parsed whole. Lines skipped unparsed are
-    counted as lines only.
+    counted as lines only, and only once a warning needs a line number: in a file that
+    can be read again, the lines before are then counted by reading it again.
     """
     limit = options.max_line_bytes
     base = -1 if dedupe is None else dedupe.base(piece)
-    line_no = 0  # lines before the block
+    line_no: int | None = None if scannable([piece.path]) else 0  # lines before the block
     for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
-        n_lines = block.count(b"\n") + (not block.endswith(b"\n"))
-        counts.lines += n_lines
-        tally.lines += n_lines
         here = base + block_at
         starts = candidate_starts(block, options.needles, options.needle_codes)
         keys = None if dedupe is None or starts is None else block_id_hashes(block)
@@ -493,6 +491,10 @@ def _read_candidates(
             result = parse_line(line, limit)
             if type(result) is not Session:
                 assert type(result) is Rejection
+                if line_no is None:  # from now on lines are counted as they come
+                    line_no = _count_lines(piece, block_at)
+                    counts.lines += line_no
+                    tally.lines += line_no
                 number = line_no + block.count(b"\n", 0, start) + 1
                 _reject(result, line, number, piece, counts, reporter, options, tally)
                 continue
@@ -506,9 +508,22 @@ def _read_candidates(
             counts.sessions += 1
             payloads.append(result.payload)
             kept.append(line)
-        line_no += n_lines
+        if line_no is not None:
+            n_lines = block.count(b"\n") + (not block.endswith(b"\n"))
+            counts.lines += n_lines
+            tally.lines += n_lines
+            line_no += n_lines
         if payloads:
             yield payloads, kept
+
+
+def _count_lines(piece: Piece, upto: int) -> int:
+    """The lines of a plain file's piece before `upto` (an offset in the piece)."""
+    chunks = open_source(piece.path, None, piece.start, piece.start + upto)
+    try:
+        return sum(chunk.count(b"\n") for chunk in chunks)
+    finally:
+        chunks.close()
 
 
 def _lines_at(block: bytes, starts: list[int]) -> Iterator[tuple[bytes, int]]:

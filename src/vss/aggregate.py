@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, _count_elements  # type: ignore[attr-defined]
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -77,25 +77,55 @@ class InputCounts:
 
 @dataclass(slots=True)
 class LegStats:
-    """Everything kept about the legs of one key (callA, callB, ...)."""
+    """Everything kept about the legs of one key (callA, callB, ...).
+
+    While counting, `status`, `duration`, `mos`, `jitter` and `packet_loss` count values
+    as found in the data (strings, integral floats, None for a missing field): the rules
+    of SPEC §2 are applied once per distinct value by `settled`, which the figures are
+    taken from. `answer` holds seconds already.
+    """
 
     count: int = 0
-    status: dict[str, int] = field(default_factory=dict)
-    duration: dict[Number, int] = field(default_factory=dict)
+    status: dict[Any, int] = field(default_factory=dict)
+    duration: dict[Any, int] = field(default_factory=dict)
     answer: dict[float, int] = field(default_factory=dict)
-    mos: dict[Number, int] = field(default_factory=dict)
-    jitter: dict[Number, int] = field(default_factory=dict)
-    packet_loss: dict[Number, int] = field(default_factory=dict)
-
-    def counters(self) -> tuple[dict[Any, int], ...]:
-        """The value counters, in the order status, duration, answer, mos, jitter, loss."""
-        return (self.status, self.duration, self.answer, self.mos, self.jitter, self.packet_loss)
+    mos: dict[Any, int] = field(default_factory=dict)
+    jitter: dict[Any, int] = field(default_factory=dict)
+    packet_loss: dict[Any, int] = field(default_factory=dict)
 
     def merge(self, other: LegStats) -> None:
         """Add another part's legs of the same key."""
         self.count += other.count
         for name in ("status", "duration", "answer", "mos", "jitter", "packet_loss"):
             add_counts(getattr(self, name), getattr(other, name))
+
+    def add_values(self, found: tuple[list[Any], ...]) -> None:
+        """Count a block's values as found (statuses, durations, answer times, MOS,
+        jitter, packet loss), by C code: when a list holds only plain types, as they are;
+        else (True equals 1 as a key, a list is no key) each made plain first."""
+        statuses, durations, answers, moses, jitters, losses = found
+        self.count += len(statuses)
+        _count_plain(self.status, statuses, _text)
+        _count_plain(self.duration, durations, metric)
+        _count_elements(self.answer, answers)
+        _count_plain(self.mos, moses, metric)
+        _count_plain(self.jitter, jitters, metric)
+        _count_plain(self.packet_loss, losses, metric)
+
+    def settled(self) -> LegStats:
+        """The same legs with values normalized (SPEC §2): statuses by name, numbers as
+        int or float (13.0 and "13" are 13), missing and unreadable values left out."""
+        out = LegStats(self.count, answer=dict(self.answer))
+        for value, n in self.status.items():
+            name = status_name(value)
+            out.status[name] = out.status.get(name, 0) + n
+        for name in ("duration", "mos", "jitter", "packet_loss"):
+            counts = getattr(out, name)
+            for value, n in getattr(self, name).items():
+                number = _number(value)
+                if number is not None:
+                    counts[number] = counts.get(number, 0) + n
+        return out
 
 
 @dataclass(slots=True)
@@ -159,14 +189,10 @@ class Stats:
                     found = pending[key] = ([], [], [], [], [], [])
                 statuses, durations, answers, moses, jitters, losses = found
                 value, duration, connected, initiated, quality, errors = map(raw.get, _LEG_KEYS)
-                name = (_names.get(value) or status_name(value)) if type(value) is str else MISSING
-                statuses.append(name)
-                if type(duration) is not int:
-                    duration = metric(duration)
-                if duration is not None:
-                    durations.append(duration)
+                statuses.append(value)
+                durations.append(duration)
                 if key == "callB":
-                    self._add_call_b(name, duration)
+                    self._add_call_b(value, duration)
                 if type(connected) is str and type(initiated) is str:
                     connected = _times.get(connected) or timestamp(connected)
                     initiated = _times.get(initiated) or timestamp(initiated)
@@ -174,33 +200,25 @@ class Stats:
                         answers.append((connected - initiated) / 1_000_000)
                 if type(quality) is dict:
                     value, jitter, loss = map(quality.get, _QUALITY_KEYS)
-                    if type(value) is not float or value.is_integer():
-                        value = metric(value)
-                    if value is not None:
-                        moses.append(value)
-                    if type(jitter) is not int:
-                        jitter = metric(jitter)
-                    if jitter is not None:
-                        jitters.append(jitter)
-                    if type(loss) is not int and (type(loss) is not float or loss.is_integer()):
-                        loss = metric(loss)
-                    if loss is not None:
-                        losses.append(loss)
+                    moses.append(value)
+                    jitters.append(jitter)
+                    losses.append(loss)
                 if errors is not None and (not errored or errored[-1] is not payload):
                     errored.append(payload)
         self.first_start, self.last_end = first_start, last_end
-        for key, found in pending.items():  # the values of the block, counted by C code
+        for key, found in pending.items():
             stats = legs.get(key)
             if stats is None:
                 stats = legs[key] = LegStats()
-            stats.count += len(found[0])
-            for counts, values in zip(stats.counters(), found, strict=True):
-                _count_elements(counts, values)
+            stats.add_values(found)
         for payload in errored:
             self._add_errors(Session(payload["sessionId"], payload))
 
-    def _add_call_b(self, name: str, duration: Number | None) -> None:
-        """The KPIs of a session's callB leg (its status and duration)."""
+    def _add_call_b(self, status: Any, duration: Any) -> None:
+        """The KPIs of a session's callB leg (its status and duration, as found)."""
+        name = (_names.get(status) or status_name(status)) if type(status) is str else MISSING
+        if type(duration) is not int:
+            duration = _number(duration)
         self.attempted += 1
         if name == COMPLETED:
             self.answered += 1
@@ -278,13 +296,15 @@ class Stats:
 
     def mos_p50(self) -> Number | None:
         """The median MOS over every leg."""
-        return dist(_combined(self.legs.values()).mos)["p50"]  # type: ignore[no-any-return]
+        mos = _combined(leg.settled() for leg in self.legs.values()).mos
+        return dist(mos)["p50"]  # type: ignore[no-any-return]
 
     def to_dict(self) -> dict[str, Any]:
         """The `vss.stats/1` object of SPEC §4."""
         sessions = self.input.matched
         errors_total = sum(self.codes.values())
-        quality = _combined(self.legs.values())
+        legs = {key: leg.settled() for key, leg in self.legs.items()}
+        quality = _combined(legs.values())
         return {
             "schema": SCHEMA,
             "input": self.input.to_dict(),
@@ -326,11 +346,11 @@ class Stats:
                 "mos_bands": mos_bands(quality.mos),
                 "flags": flags(quality),
             },
-            "legs": {key: _leg_dict(self.legs[key]) for key in sorted(self.legs)},
+            "legs": {key: _leg_dict(legs[key]) for key in sorted(legs)},
         }
 
 
-def _combined(parts: Any) -> LegStats:
+def _combined(parts: Iterable[LegStats]) -> LegStats:
     """All legs' statistics together (quality covers every leg)."""
     total = LegStats()
     for part in parts:
@@ -420,6 +440,29 @@ _LEG_KEYS = (
     "errorDetails",
 )
 _QUALITY_KEYS = ("mos", "jitter", "packetLossRate")
+
+
+_PLAIN = frozenset((str, int, float, type(None)))  # values that can be counted as found
+
+
+def _count_plain(counts: dict[Any, int], values: list[Any], plain: Callable[[Any], Any]) -> None:
+    """Count values as found if all are plain, else each through `plain` first."""
+    if _PLAIN.issuperset(map(type, values)):
+        _count_elements(counts, values)
+    else:
+        _count_elements(counts, map(plain, values))
+
+
+def _text(value: Any) -> str | None:
+    """A status value that can be counted as found: its text, or None ((missing))."""
+    return value if type(value) is str else None
+
+
+def _number(value: Any) -> Number | None:
+    """`metric`, with the common types taken as they are."""
+    if type(value) is int or (type(value) is float and not value.is_integer()):
+        return value
+    return metric(value)
 
 
 def add_counts(counts: dict[Any, int], more: Mapping[Any, int]) -> None:

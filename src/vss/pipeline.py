@@ -101,15 +101,15 @@ def payload_digest(payload: dict[str, Any]) -> int:
     """A digest of a payload as a JSON value: key order and number spelling ignored.
 
     orjson writes an integral float as `13.0` (or `1e+16`) and an int as `13`; SPEC §2
-    compares numbers by value, so when the text holds `.0` or `e+` (perhaps inside a
-    string) a copy with every integral float as an int is written instead. Nesting past
-    orjson's 255 levels takes an iterative serializer.
+    compares numbers by value, so when the text may hold one (`.0` before `,`, `}` or `]`,
+    or `e+`; perhaps inside a string) a copy with every integral float as an int is written
+    instead. Nesting past orjson's 255 levels takes an iterative serializer.
     """
     try:
         canon = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:
         return hash(_deep_canonical(payload))
-    if b".0" in canon or b"e+" in canon:
+    if b".0," in canon or b".0}" in canon or b".0]" in canon or b"e+" in canon:
         canon = orjson.dumps(_integral_floats(payload), option=orjson.OPT_SORT_KEYS)
     return hash(canon)
 

@@ -59,11 +59,7 @@ def error_place_rows(session: Session, codes: set[Code]) -> list[dict[str, Any]]
         if place.code not in codes or (place.where, place.code) in seen:
             continue
         seen.add((place.where, place.code))
-        if place.where == "payload":
-            leg = session.legs.get("callB") or session.legs.get("callA")
-        else:
-            leg = session.legs.get(place.where)
-        raw = leg.raw if leg is not None else {}
+        raw = _leg_object(session, place.where)
         code = place.code
         if isinstance(code, int) and code in CATALOG:
             message = CATALOG[code]
@@ -85,6 +81,20 @@ def error_place_rows(session: Session, codes: set[Code]) -> list[dict[str, Any]]
             }
         )
     return rows
+
+
+def _leg_object(session: Session, where: str) -> dict[str, Any]:
+    """The leg object an error place refers to, as found (a payload-level error: callB's,
+    else callA's); {} when there is none."""
+    legs = session.payload.get("details")
+    if type(legs) is not dict:
+        return {}
+    leg = legs.get(where)
+    if where == "payload":
+        leg = legs.get("callB")
+        if type(leg) is not dict:
+            leg = legs.get("callA")
+    return leg if type(leg) is dict else {}
 
 
 SESSION_COLUMNS = (

@@ -171,11 +171,12 @@ class Dedupe:
     __slots__ = ("_first_at", "_handles", "_limit", "digests", "first", "paths")
 
     def __init__(self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
-        # hash(id) → where its first copy is: (file number << 48) + offset, or -1 for a
-        # stream, whose first copies are in `digests`. The prefilter keeps here the hash of
-        # the id's UTF-8 bytes → where the block it was first met in starts.
+        # hash(id) → where its first copy is: (file number << 48) + offset. The prefilter
+        # keeps here the hash of the id's UTF-8 bytes → where the block it was first met in
+        # starts.
         self.first: dict[int, int] = {}
-        self.digests: dict[str, int] = {}  # id → digest of its first copy
+        # id → digest of its first copy: for streams, ids met again, and hash collisions
+        self.digests: dict[str, int] = {}
         self._first_at: dict[str, int] = {}  # prefilter: id → where its first copy is
         self.paths: list[str] = []
         self._handles: dict[int, BinaryIO] = {}
@@ -258,21 +259,20 @@ class Dedupe:
     def check(self, session: Session, where: int = -1) -> bool | None:
         """None for a first copy (now remembered); else whether the copy conflicts."""
         session_id = session.session_id
-        key = hash(session_id)
-        known = self.first.get(key)
-        if known is None:
-            self.first[key] = where
-            if where < 0:
-                self.digests[session_id] = payload_digest(session.payload)
-            return None
         first_digest = self.digests.get(session_id)
-        if first_digest is None and known >= 0:
-            earlier = self._read_back(known)
-            if type(earlier) is Session and earlier.session_id == session_id:
-                first_digest = self.digests[session_id] = payload_digest(earlier.payload)
-        if first_digest is None:  # another id with the same hash came first
-            self.digests[session_id] = payload_digest(session.payload)
-            return None
+        if first_digest is None:
+            key = hash(session_id)
+            known = self.first.get(key)
+            if known is not None:
+                earlier = self._read_back(known)
+                if type(earlier) is Session and earlier.session_id == session_id:
+                    first_digest = self.digests[session_id] = payload_digest(earlier.payload)
+            if first_digest is None:  # a first copy (or another id with the same hash)
+                if known is None and where >= 0:
+                    self.first[key] = where
+                else:
+                    self.digests[session_id] = payload_digest(session.payload)
+                return None
         return first_digest != payload_digest(session.payload)
 
     def _read_back(self, where: int) -> Session | Rejection:
@@ -384,6 +384,7 @@ def _read_all(
     base = -1 if dedupe is None else dedupe.base(piece)
     # remembering a first copy by position is inlined below; the rest goes through admit
     first = dedupe.first if dedupe is not None and base >= 0 else None
+    digests = dedupe.digests if dedupe is not None else {}
     handed_back, shared = deferred if deferred is not None else ([], set())
     line_no = 0
     for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
@@ -436,7 +437,7 @@ def _read_all(
                     continue
                 if first is not None:
                     key = hash(session_id)
-                    if key not in first:
+                    if key not in first and session_id not in digests:
                         first[key] = where
                         fresh += 1
                     elif not dedupe.admit(Session(session_id, result), counts, where):

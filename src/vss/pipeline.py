@@ -351,11 +351,12 @@ def read_piece(
     except InputError as exc:
         reporter.error(str(exc))
         return
+    reading = _Reading(piece, counts, reporter, options, dedupe, tally)
     try:
         if options.needles and not options.strict:
-            yield from _read_candidates(chunks, piece, counts, reporter, options, dedupe, tally)
+            yield from _read_candidates(chunks, reading)
         else:
-            yield from _read_all(chunks, piece, counts, reporter, options, dedupe, tally, deferred)
+            yield from _read_all(chunks, reading, deferred)
     except InputError as exc:
         reporter.error(str(exc))
     finally:
@@ -363,14 +364,7 @@ def read_piece(
 
 
 def _read_all(
-    chunks: Iterator[bytes],
-    piece: Piece,
-    counts: InputCounts,
-    reporter: Reporter,
-    options: ReadOptions,
-    dedupe: Dedupe | None,
-    tally: FileTally,
-    deferred: tuple[list[bytes], set[int]] | None,
+    chunks: Iterator[bytes], reading: _Reading, deferred: tuple[list[bytes], set[int]] | None
 ) -> Iterator[Block]:
     """Every line of a piece, parsed: the hot loop of every overview.
 
@@ -378,6 +372,7 @@ def _read_all(
     and a string sessionId, a first copy) is inlined; anything else takes `payload_of`,
     `parse_line` and `Dedupe.admit`.
     """
+    piece, counts, options, dedupe = reading.piece, reading.counts, reading.options, reading.dedupe
     limit = options.max_line_bytes
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
@@ -389,8 +384,7 @@ def _read_all(
     line_no = 0
     for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
         all_lines = block_lines(block)
-        counts.lines += len(all_lines)
-        tally.lines += len(all_lines)
+        reading.count_lines(len(all_lines))
         long_lines = len(block) > limit
         # where each line starts: `base` + its offset in the piece
         starts = line_starts(all_lines, base + block_at)
@@ -424,7 +418,7 @@ def _read_all(
                     if type(result) is Session:  # from parse_line
                         result = result.payload
                     else:
-                        _reject(result, line, line_no, piece, counts, reporter, options, tally)
+                        reading.reject(result, line, line_no)
                         continue
                 session_id = result["sessionId"]
                 if dedupe is None:
@@ -451,15 +445,7 @@ def _read_all(
                 yield payloads, kept
 
 
-def _read_candidates(
-    chunks: Iterator[bytes],
-    piece: Piece,
-    counts: InputCounts,
-    reporter: Reporter,
-    options: ReadOptions,
-    dedupe: Dedupe | None,
-    tally: FileTally,
-) -> Iterator[Block]:
+def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Block]:
     """Only the lines a byte search cannot rule out (`--code`, `show ID`), parsed.
 
     With dedupe, the sessionIds of all lines are still read, by byte search, and a wanted
@@ -469,6 +455,7 @@ def _read_candidates(
     counted as lines only, and only once a warning needs a line number: in a file that
     can be read again, the lines before are then counted by reading it again.
     """
+    piece, counts, options, dedupe = reading.piece, reading.counts, reading.options, reading.dedupe
     limit = options.max_line_bytes
     base = -1 if dedupe is None else dedupe.base(piece)
     line_no: int | None = None if scannable([piece.path]) else 0  # lines before the block
@@ -494,10 +481,9 @@ def _read_candidates(
                 assert type(result) is Rejection
                 if line_no is None:  # from now on lines are counted as they come
                     line_no = _count_lines(piece, block_at)
-                    counts.lines += line_no
-                    tally.lines += line_no
+                    reading.count_lines(line_no)
                 number = line_no + block.count(b"\n", 0, start) + 1
-                _reject(result, line, number, piece, counts, reporter, options, tally)
+                reading.reject(result, line, number)
                 continue
             if dedupe is not None:
                 where = here + start
@@ -511,8 +497,7 @@ def _read_candidates(
             kept.append(line)
         if line_no is not None:
             n_lines = block.count(b"\n") + (not block.endswith(b"\n"))
-            counts.lines += n_lines
-            tally.lines += n_lines
+            reading.count_lines(n_lines)
             line_no += n_lines
         if payloads:
             yield payloads, kept
@@ -534,26 +519,35 @@ def _lines_at(block: bytes, starts: list[int]) -> Iterator[tuple[bytes, int]]:
         yield (block[start:] if end < 0 else block[start:end]), start
 
 
-def _reject(
-    result: Rejection,
-    line: bytes,
-    line_no: int,
-    piece: Piece,
-    counts: InputCounts,
-    reporter: Reporter,
-    options: ReadOptions,
-    tally: FileTally,
-) -> None:
-    """Count a line that is not a session; warn about it if it is malformed or invalid."""
-    kind = result.kind
-    setattr(counts, kind, getattr(counts, kind) + 1)
-    if kind in (MALFORMED, INVALID):
-        if line_no == 1:
-            tally.first_line = line.strip()
-        tally.malformed += kind == MALFORMED
-        if options.strict:
-            raise StrictError(f"{piece.name}:{line_no}: {result.reason}")
-        reporter.warn(piece.name, line_no, result.reason)
+@dataclass(slots=True)
+class _Reading:
+    """What the readers of one piece share: the piece, and where its lines are counted,
+    reported and deduped."""
+
+    piece: Piece
+    counts: InputCounts
+    reporter: Reporter
+    options: ReadOptions
+    dedupe: Dedupe | None
+    tally: FileTally
+
+    def count_lines(self, n: int) -> None:
+        """`n` more lines read."""
+        self.counts.lines += n
+        self.tally.lines += n
+
+    def reject(self, result: Rejection, line: bytes, line_no: int) -> None:
+        """Count a line that is not a session; warn about it if malformed or invalid."""
+        kind = result.kind
+        setattr(self.counts, kind, getattr(self.counts, kind) + 1)
+        if kind in (MALFORMED, INVALID):
+            if line_no == 1:
+                self.tally.first_line = line.strip()
+            self.tally.malformed += kind == MALFORMED
+            name = self.piece.name
+            if self.options.strict:
+                raise StrictError(f"{name}:{line_no}: {result.reason}")
+            self.reporter.warn(name, line_no, result.reason)
 
 
 def iter_blocks_of_sessions(

@@ -14,11 +14,22 @@ from vss.aggregate import Stats, dist, mos_bands
 from vss.parse import normalize
 from vss.records import Number, Session
 
-STATUSES = ["COMPLETED", "NO_ANSWER", "BUSY", "CANCELED", "FAILED", "ERROR", "odd one", 7]
+STATUSES = [
+    "COMPLETED",
+    "NO_ANSWER",
+    "BUSY",
+    "CANCELED",
+    "FAILED",
+    "ERROR",
+    "odd one",
+    7,
+    True,
+    ["COMPLETED"],  # unhashable: (missing), like any non-string
+]
 numbers = st.one_of(
     st.integers(-5, 200),
     st.floats(0, 6, allow_nan=False).map(lambda x: round(x, 1)),
-    st.sampled_from(["4.5", " 13 ", "n/a", None, True]),
+    st.sampled_from(["4.5", " 13 ", "n/a", None, True, False, 1.0, [1], {"a": 1}]),
 )
 stamps = st.one_of(
     st.integers(0, 10_000).map(
@@ -80,6 +91,18 @@ def test_any_split_merged_equals_one_pass(records: list[Session], cuts: list[int
     assert merged.to_dict() == expected
     # key order and the spelling of numbers (13 vs 13.0) too
     assert repr(merged.to_dict()) == repr(expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(sessions(), max_size=30), st.lists(st.integers(0, 30), max_size=4))
+def test_blocks_of_any_size_equal_one_by_one(records: list[Session], cuts: list[int]) -> None:
+    """`add_block` (the hot path, values counted per block) equals adding one at a time."""
+    bounds = sorted({0, len(records), *(min(c, len(records)) for c in cuts)})
+    blocks = Stats()
+    for lo, hi in itertools.pairwise(bounds):
+        blocks.add_block([record.payload for record in records[lo:hi]])
+    expected = one_pass(records).to_dict()
+    assert repr(blocks.to_dict()) == repr(expected)
 
 
 @settings(max_examples=50, deadline=None)

@@ -1,4 +1,5 @@
-"""One input line (bytes) → a normalized `Session`, or a classified `Rejection` (SPEC §2)."""
+"""One input line (bytes) → a `Session` (or just its payload object), or a classified
+`Rejection` (SPEC §2)."""
 
 from __future__ import annotations
 

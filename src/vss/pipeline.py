@@ -1,9 +1,10 @@
 """The library API: sources → parse → dedupe → filter → aggregate, as ordered stages.
 
-`iter_sessions` yields the unique valid sessions of the inputs in input order (first copy
-wins, SPEC §2) and counts every line into an `InputCounts`; `summarize` folds the ones that
-pass a filter into a `Stats`. Nothing here prints: warnings and file errors go to a
-`Reporter` supplied by the caller.
+`iter_blocks_of_sessions` yields the unique valid sessions of the inputs in input order
+(first copy wins, SPEC §2), as blocks of payload objects and their lines, and counts every
+line into an `InputCounts`; `iter_sessions` gives them one `Session` at a time; `summarize`
+folds the ones that pass a filter into a `Stats`. Nothing here prints: warnings and file
+errors go to a `Reporter` supplied by the caller.
 """
 
 from __future__ import annotations

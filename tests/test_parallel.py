@@ -100,3 +100,21 @@ def test_ranges_end_at_line_boundaries(tmp_path: Path) -> None:
     assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
     for (_, end), (start, _) in itertools.pairwise(ranges):
         assert end == start and data[end - 1 : end] == b"\n"
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.iterdir()))
+def test_hostile_corpus_same_with_jobs(name: str) -> None:
+    """Every hostile file (compressed ones are read by one process): stdout, stderr and
+    exit status are those of one process, for the overview and the error table."""
+    for command in (("stats", "-f", "json"), ("errors", "-f", "csv")):
+        runs = {
+            (result.exit_code, result.stdout_bytes, result.stderr)
+            for result in (
+                runner.invoke(app, [*command, "--jobs", jobs, str(CORPUS / name)], prog_name="vss")
+                for jobs in ("1", "3")
+            )
+        }
+        assert len(runs) == 1, (name, command)

@@ -184,3 +184,24 @@ def test_warnings_of_candidate_lines_keep_their_numbers(
     path.write_bytes(b"".join(lines))
     result = runner.invoke(app, [*command, str(path)], prog_name="vss")
     assert f"{path}:2500: not valid JSON" in result.stderr
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.iterdir()))
+def test_hostile_corpus_prefiltered_as_parsed(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On every hostile file (truncated streams, BOM, escapes, over-long lines, NUL, ...),
+    the prefilter gives the stdout and exit status of a full parse."""
+    path = str(CORPUS / name)
+    commands = [
+        ("errors", "--code", "-2004", "-f", "json"),
+        ("filter", "--code", "-2004"),
+        ("filter", "--code", "E42", "--no-dedupe"),
+    ]
+    for command in commands:
+        fast = run(*command, "--quiet", path)
+        with monkeypatch.context() as patch:
+            patch.setattr(common, "needles_for_codes", lambda codes: ())
+            slow = run(*command, "--quiet", path)
+        assert fast == slow, (name, command)

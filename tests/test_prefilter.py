@@ -205,3 +205,31 @@ def test_hostile_corpus_prefiltered_as_parsed(name: str, monkeypatch: pytest.Mon
             patch.setattr(common, "needles_for_codes", lambda codes: ())
             slow = run(*command, "--quiet", path)
         assert fast == slow, (name, command)
+
+
+def test_first_copies_across_files_and_a_file_given_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An id first met in an invalid line of one file, whose first valid copy (without the
+    code) is in the next file; and the same file given twice: as a full parse."""
+    one = tmp_path / "one.jsonl"
+    two = tmp_path / "two.jsonl"
+    one.write_bytes(
+        b'{"payload": 5, "sessionId": "late"}\n'
+        + b"".join(generate_lines(1200, 4))  # a block or two between
+        + b'{"sessionId": "kept", "errorDetails": {"errorCode": -2004}}\n'
+    )
+    two.write_bytes(
+        b'{"sessionId": "late", "sessionStatus": "BUSY"}\n'  # first valid copy: no code
+        + b"".join(generate_lines(900, 8))
+        + b'{"sessionId": "late", "errorDetails": {"errorCode": -2004}}\n'  # a duplicate
+    )
+    for files in ([one, two], [one, one], [two, one, two]):
+        command = ("filter", "--code", "-2004", "--quiet", *map(str, files))
+        fast = run(*command)
+        with monkeypatch.context() as patch:
+            patch.setattr(common, "needles_for_codes", lambda codes: ())
+            slow = run(*command)
+        assert fast == slow, files
+    _, out = run("filter", "--code", "-2004", str(one), str(two))
+    assert b'"late"' not in out and b'"kept"' in out

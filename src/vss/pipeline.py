@@ -184,12 +184,17 @@ class Dedupe:
         self._limit = max_line_bytes
 
     def base(self, piece: Piece) -> int:
-        """Where a piece's lines are told apart from others' (-1: a stream, not by position)."""
+        """Where a piece's lines are told apart from others' (-1: a stream, not by position):
+        each read of a file from its start gets the next number (a file given twice is
+        read twice), a later range of it the number of that read."""
         if not scannable([piece.path]):
             return -1
-        if piece.path not in self.paths:
+        if piece.start == 0 or piece.path not in self.paths:
             self.paths.append(piece.path)
-        return (self.paths.index(piece.path) << _FILE_SHIFT) + piece.start
+            number = len(self.paths) - 1
+        else:
+            number = len(self.paths) - 1 - self.paths[::-1].index(piece.path)
+        return (number << _FILE_SHIFT) + piece.start
 
     def note_block(self, keys: list[int], where: int) -> set[int]:
         """The prefilter's index: remember the block at `where` for the id hashes (of the
@@ -220,8 +225,20 @@ class Dedupe:
 
     def _search(self, session_id: str, start: int, until: int, limit: int) -> int:
         """Where the first line from `start` to `until` holding a valid session with this
-        id is (`until` itself holds one)."""
+        id is (`until` itself holds one), through the files read in between."""
         number, offset = start >> _FILE_SHIFT, start & ((1 << _FILE_SHIFT) - 1)
+        while number <= until >> _FILE_SHIFT:
+            found = self._search_file(session_id, number, offset, until, limit)
+            if found is not None:
+                return found
+            number, offset = number + 1, 0
+        return until
+
+    def _search_file(
+        self, session_id: str, number: int, offset: int, until: int, limit: int
+    ) -> int | None:
+        """`_search` within one read of a file from `offset`; None: not before its end."""
+        start = (number << _FILE_SHIFT) + offset
         wanted = session_id.encode()
         chunks = open_source(self.paths[number], None, offset, None)
         try:
@@ -242,9 +259,11 @@ class Dedupe:
                         return at
                 if start + block_at + len(block) > until:
                     return until
+        except InputError:
+            pass  # what could be read was: the first read reported the error
         finally:
             chunks.close()
-        return until
+        return None
 
     def admit(self, session: Session, counts: InputCounts, where: int = -1) -> bool:
         """Count a valid session as a first copy (True) or as a duplicate (False); `where`

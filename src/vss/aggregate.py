@@ -153,10 +153,11 @@ class Stats:
     def add_block(self, payloads: list[dict[str, Any]]) -> None:
         """Count matched sessions, given as their payload objects (with a string sessionId).
 
-        The hot path of every overview, hence one loop with everything inlined: fields
-        are read straight from the payload, the common types are taken as they are and
-        anything else goes through the rules of SPEC §2 (`metric`, `status_name`,
-        `timestamp`); no per-session or per-leg objects are built.
+        The hot path of every overview, hence one loop with everything inlined and no
+        per-session or per-leg objects: a session's status and times, and callB's KPIs,
+        are normalized here (SPEC §2); the legs' values are gathered per leg key and
+        counted as found by `LegStats.add_values`, to be normalized once per distinct value
+        by `LegStats.settled`.
         """
         self.input.matched += len(payloads)
         status = self.status
@@ -164,6 +165,7 @@ class Stats:
         first_start, last_end = self.first_start, self.last_end
         errored: list[dict[str, Any]] = []
         # per leg key: its statuses, durations, answer times, MOS, jitter, packet loss
+        # (answer times in seconds; the others as found)
         pending: dict[str, tuple[list[Any], ...]] = {}
         for payload in payloads:
             value, start, end, details, errors = map(payload.get, _SESSION_KEYS)

@@ -21,7 +21,7 @@ from vss.generate import generate_lines
 from vss.parse import parse_line
 from vss.pipeline import Dedupe, Piece, ReadOptions, summarize
 from vss.records import Session
-from vss.sources import CHUNK, iter_blocks, read_line_at
+from vss.sources import CHUNK, iter_blocks, line_start_at, read_line_at
 
 BOM = b"\xef\xbb\xbf"
 BLANKS = b" \t\r"
@@ -564,3 +564,20 @@ def test_first_copy_read_back_from_second_file(tmp_path: Path) -> None:
         assert tally(counts) == (2, 3, 1)
     finally:
         dedupe.close()
+
+
+@pytest.mark.parametrize("bom", [b"", BOM])
+def test_line_start_at_every_offset(tmp_path: Path, bom: bytes) -> None:
+    """`line_start_at` finds the start of the line holding any offset (after a BOM)."""
+    lines = [b"", b"a", b"x" * 5000, b"{}", b"y" * 20000, b"last"]
+    data = bom + b"\n".join(lines)
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(data)
+    starts = [len(bom)]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    with path.open("rb") as handle:
+        for index, start in enumerate(starts):
+            end = start + len(lines[index])
+            for offset in sorted({start, (start + end) // 2, end}):
+                assert line_start_at(handle, offset) == start, (index, offset)

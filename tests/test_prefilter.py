@@ -233,3 +233,22 @@ def test_first_copies_across_files_and_a_file_given_twice(
         assert fast == slow, files
     _, out = run("filter", "--code", "-2004", str(one), str(two))
     assert b'"late"' not in out and b'"kept"' in out
+
+
+def test_first_copy_on_the_first_line_after_a_bom(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The line read again for a first copy can be the file's first, after a BOM."""
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + b'{"sessionId": "one", "sessionStatus": "BUSY"}\r\n'
+        + b"".join(generate_lines(1500, 6))
+        + b'{"sessionId": "one", "errorDetails": {"errorCode": -2004}}\r\n'
+    )
+    fast = run("filter", "--code", "-2004", "--quiet", str(path))
+    with monkeypatch.context() as patch:
+        patch.setattr(common, "needles_for_codes", lambda codes: ())
+        slow = run("filter", "--code", "-2004", "--quiet", str(path))
+    assert fast == slow
+    assert b'"one"' not in fast[1]

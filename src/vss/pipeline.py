@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from itertools import count
+from itertools import count, repeat
+from operator import add
 from typing import Any, BinaryIO, Protocol
 
 import orjson
@@ -34,6 +35,7 @@ from vss.sources import (
     block_lines,
     display_name,
     iter_blocks,
+    line_start_at,
     line_starts,
     open_source,
     read_line_at,
@@ -196,11 +198,13 @@ class Dedupe:
             number = len(self.paths) - 1 - self.paths[::-1].index(piece.path)
         return (number << _FILE_SHIFT) + piece.start
 
-    def note_block(self, keys: list[int], where: int) -> set[int]:
-        """The prefilter's index: remember the block at `where` for the id hashes (of the
-        UTF-8 bytes) in it that were not met before; returns those that were, or that
-        occur twice in the block. Such ids need `first_copy` to read lines again."""
-        new = dict.fromkeys(keys, where)
+    def note_block(self, keys: list[int], positions: list[int], where: int) -> set[int]:
+        """The prefilter's index: remember where the id hashes (of the UTF-8 bytes) met in
+        the block at `where` (at `positions` in it) are, for those not met before; returns
+        those that were, or that occur twice in the block. Such ids need `first_copy` to
+        read lines again."""
+        # the first place of an id twice in the block is the one kept
+        new = dict(zip(reversed(keys), map(add, reversed(positions), repeat(where)), strict=True))
         again = set(new.keys() & self.first.keys())
         for key in again:
             del new[key]
@@ -224,9 +228,20 @@ class Dedupe:
         return first_at == where
 
     def _search(self, session_id: str, start: int, until: int, limit: int) -> int:
-        """Where the first line from `start` to `until` holding a valid session with this
-        id is (`until` itself holds one), through the files read in between."""
+        """Where the first line from the one holding `start` to `until` that holds a valid
+        session with this id starts (`until` itself holds one), through the files read in
+        between. The line at `start` (where the id was first met) is nearly always it."""
         number, offset = start >> _FILE_SHIFT, start & ((1 << _FILE_SHIFT) - 1)
+        handle = self._handle(number)
+        offset = line_start_at(handle, offset)
+        at = (number << _FILE_SHIFT) + offset
+        if at >= until:
+            return until
+        line = read_line_at(handle, offset, limit)
+        result = parse_line(line, limit)
+        if type(result) is Session and result.session_id == session_id:
+            return at
+        offset += len(line) + 1  # from the next line on, block by block
         while number <= until >> _FILE_SHIFT:
             found = self._search_file(session_id, number, offset, until, limit)
             if found is not None:
@@ -298,10 +313,14 @@ class Dedupe:
     def _read_back(self, where: int) -> Session | Rejection:
         """The line at a place remembered by `check`, parsed again."""
         number, offset = where >> _FILE_SHIFT, where & ((1 << _FILE_SHIFT) - 1)
+        return parse_line(read_line_at(self._handle(number), offset, self._limit), self._limit)
+
+    def _handle(self, number: int) -> BinaryIO:
+        """The file of a read, open to read lines back."""
         handle = self._handles.get(number)
         if handle is None:
             handle = self._handles[number] = open(self.paths[number], "rb")  # noqa: SIM115
-        return parse_line(read_line_at(handle, offset, self._limit), self._limit)
+        return handle
 
     def close(self) -> None:
         """Close the files opened to read first copies back."""
@@ -482,12 +501,12 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
     for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
         here = base + block_at
         starts = candidate_starts(block, options.needles, options.needle_codes)
-        keys = None if dedupe is None or starts is None else block_id_hashes(block)
-        if dedupe is not None and keys is None:
+        ids = None if dedupe is None or starts is None else block_id_hashes(block)
+        if dedupe is not None and ids is None:
             starts = None  # parsed whole, in order
         earlier: set[int] = set()
-        if dedupe is not None and keys is not None:
-            earlier = dedupe.note_block(keys, here)
+        if dedupe is not None and ids is not None:
+            earlier = dedupe.note_block(*ids, here)
         payloads: list[Payload] = []
         kept: list[bytes] = []
         if starts is None:
@@ -507,8 +526,9 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
                 continue
             if dedupe is not None:
                 where = here + start
-                if keys is None:  # ids of a block parsed whole are noted as they come
-                    earlier = dedupe.note_block([hash(result.session_id.encode())], here)
+                if ids is None:  # ids of a block parsed whole are noted as they come
+                    key = hash(result.session_id.encode())
+                    earlier = dedupe.note_block([key], [start], here)
                 if not dedupe.first_copy(result, where, earlier, limit):
                     counts.duplicates += 1
                     continue

@@ -13,7 +13,8 @@ import re
 import stat
 from collections import Counter
 from collections.abc import Iterable
-from itertools import repeat
+from itertools import accumulate, repeat
+from operator import add
 
 from vss.errors import InputError
 from vss.parse import parse_line
@@ -105,7 +106,14 @@ _EXPONENT_CODE = re.compile(rb'"errorCode"\s*:\s*"?\s*-?[0-9.]+[eE]')
 
 
 def _block_id_list(block: bytes) -> list[bytes] | None:
-    """The sessionIds of a block in order, or None if the byte search cannot judge it.
+    """The sessionIds of a block in order, or None if the byte search cannot judge it."""
+    found = block_ids_at(block)
+    return None if found is None else found[0]
+
+
+def block_ids_at(block: bytes) -> tuple[list[bytes], list[int]] | None:
+    """The sessionIds of a block in order and where their keys are in it, or None if the
+    byte search cannot judge the block.
 
     The common spelling `"sessionId":"…"` with no backslash in the block is cut out by
     C-level searches only (a regular expression reads ~5x slower); anything else takes
@@ -116,13 +124,18 @@ def _block_id_list(block: bytes) -> list[bytes] | None:
             return None
     else:
         parts = block.split(KEY)
-        del parts[0]
+        before = len(parts.pop(0))
         if all(map(bytes.startswith, parts, repeat(b':"'))):
             ends = list(map(bytes.find, parts, repeat(b'"'), repeat(2)))
             if -1 not in ends:
-                return list(map(bytes.__getitem__, parts, map(slice, repeat(2), ends)))
-    found: list[bytes] = _ID.findall(block)
-    return found if len(found) == block.count(KEY) else None
+                ids = list(map(bytes.__getitem__, parts, map(slice, repeat(2), ends)))
+                # key i is after the text before it and i keys and parts
+                steps = map(add, map(len, parts), repeat(len(KEY)))
+                return ids, list(accumulate(steps, initial=before))[:-1]
+    matches = list(_ID.finditer(block))
+    if len(matches) != block.count(KEY):
+        return None
+    return [match.group(1) for match in matches], [match.start() for match in matches]
 
 
 def candidate_starts(block: bytes, needles: tuple[bytes, ...], codes: bool) -> list[int] | None:
@@ -149,8 +162,8 @@ def candidate_starts(block: bytes, needles: tuple[bytes, ...], codes: bool) -> l
     return sorted(starts)
 
 
-def block_id_hashes(block: bytes) -> list[int] | None:
-    """Hashes of the sessionIds of a block (as UTF-8 bytes), or None if the byte search
-    cannot judge the block."""
-    ids = _block_id_list(block)
-    return None if ids is None else list(map(hash, ids))
+def block_id_hashes(block: bytes) -> tuple[list[int], list[int]] | None:
+    """Hashes of the sessionIds of a block (as UTF-8 bytes) and where their keys are, or
+    None if the byte search cannot judge the block."""
+    found = block_ids_at(block)
+    return None if found is None else (list(map(hash, found[0])), found[1])

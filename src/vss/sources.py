@@ -318,6 +318,22 @@ def read_line_at(handle: IO[bytes], offset: int, max_line_bytes: int) -> bytes:
     return b"".join(parts)
 
 
+def line_start_at(handle: IO[bytes], offset: int) -> int:
+    """Where the line of a plain file holding `offset` starts (after a BOM at the start)."""
+    at = offset
+    step = 4096
+    while at > 0:
+        back = min(step, at)
+        handle.seek(at - back)
+        cut = handle.read(back).rfind(b"\n")
+        if cut >= 0:
+            return at - back + cut + 1
+        at -= back
+        step = min(step * 4, CHUNK)
+    handle.seek(0)
+    return len(BOM) if handle.read(len(BOM)) == BOM and offset >= len(BOM) else 0
+
+
 def line_starts(lines: list[bytes], first: int) -> Iterator[int]:
     """Where each line of a block starts, given where the first does (one more value:
     where the next block starts)."""

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vss.aggregate import Stats, dist, mos_bands
-from vss.parse import normalize
 from vss.records import Number, Session
 
 STATUSES = [
@@ -70,7 +69,7 @@ def sessions(draw: st.DrawFn) -> Session:
         message = draw(st.sampled_from(["boom", "bang", None]))
         code = draw(st.sampled_from([-2004, -2001, -3001, "E42", 12.0]))
         payload["errorDetails"] = {"errorCode": code, "errorMsg": message}
-    return normalize(payload)
+    return Session(payload["sessionId"], payload)
 
 
 def one_pass(records: list[Session]) -> Stats:

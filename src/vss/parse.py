@@ -11,7 +11,7 @@ import orjson
 from vss.records import Session
 from vss.values import error_code, metric, status_name
 
-__all__ = ["Rejection", "error_code", "metric", "normalize", "parse_line", "status_name"]
+__all__ = ["Rejection", "error_code", "metric", "parse_line", "payload_of", "status_name"]
 
 BLANK = "blank"
 MALFORMED = "malformed"
@@ -43,11 +43,6 @@ def parse_line(line: bytes, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Ses
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         return Rejection(MALFORMED, f"not valid JSON ({_short_reason(exc)})")
-    return session_from_object(obj)
-
-
-def session_from_object(obj: Any) -> Session | Rejection:
-    """Rules 3-5 of SPEC §2 on a parsed JSON value."""
     result = payload_of(obj)
     if type(result) is dict:
         return Session(result["sessionId"], result)
@@ -71,11 +66,6 @@ def payload_of(obj: Any) -> dict[str, Any] | Rejection:
     if type(obj.get("sessionId")) is not str:
         return Rejection(INVALID, "no payload and no string sessionId")
     return obj
-
-
-def normalize(payload: dict[str, Any]) -> Session:
-    """A `Session` from a payload object that has a string sessionId."""
-    return Session(payload["sessionId"], payload)
 
 
 def _short_reason(exc: orjson.JSONDecodeError) -> str:

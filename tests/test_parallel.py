@@ -92,6 +92,19 @@ def test_warnings_keep_their_line_numbers(tmp_path: Path) -> None:
         assert f"{path}:{2 * lines + 2}: not a JSON object (array)" in result.stderr
 
 
+def test_a_file_given_twice_keeps_its_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    good = b"".join(generate_lines(400, 3))
+    path.write_bytes(good + b"{bad\n" + good)
+    stderrs = set()
+    for jobs in ("1", "3"):
+        result = runner.invoke(app, ["stats", "--jobs", jobs, "-f", "json", str(path), str(path)])
+        stderrs.add(result.stderr)
+    assert len(stderrs) == 1
+    line = good.count(b"\n") + 1
+    assert stderrs.pop().count(f"{path}:{line}: not valid JSON") == 2
+
+
 def test_ranges_end_at_line_boundaries(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_bytes(b"".join(generate_lines(300, 1)))

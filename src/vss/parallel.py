@@ -196,7 +196,8 @@ def aggregate(
     for piece, result in zip(pieces, results, strict=True):
         total = merge(total, result.accumulator)
         counts.merge(result.counts)
-        base = line_base.get(piece.path, 0)
+        # lines before the piece in its read of the file (a file given twice is read twice)
+        base = 0 if piece.start == 0 else line_base[piece.path]
         for source, line_no, reason in result.warnings:
             reporter.warn(source, base + line_no, reason)
         reporter.skipped_warnings(result.warning_count - len(result.warnings))

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from vss.columns import LegValues, block_columns
+from vss.columns import number as number_of
 from vss.records import (
     BUSY,
     CANONICAL_STATUSES,
@@ -28,10 +30,8 @@ from vss.records import (
     Session,
     code_sort_key,
 )
-from vss.timestamps import format_timestamp, timestamp
-from vss.timestamps import seen as _times
-from vss.values import MISSING, metric, status_name
-from vss.values import status_cache as _names
+from vss.timestamps import format_timestamp
+from vss.values import metric, status_name
 
 SCHEMA = "vss.stats/1"
 PERCENTILES = (50, 90, 95, 99)
@@ -99,7 +99,7 @@ class LegStats:
         for name in ("status", "duration", "answer", "mos", "jitter", "packet_loss"):
             add_counts(getattr(self, name), getattr(other, name))
 
-    def add_values(self, found: tuple[list[Any], ...]) -> None:
+    def add_values(self, found: LegValues) -> None:
         """Count a block's values as found (statuses, durations, answer times, MOS,
         jitter, packet loss), by C code: when a list holds only plain types, as they are;
         else (True equals 1 as a key, a list is no key) each made plain first."""
@@ -122,7 +122,7 @@ class LegStats:
         for name in ("duration", "mos", "jitter", "packet_loss"):
             counts = getattr(out, name)
             for value, n in getattr(self, name).items():
-                number = _number(value)
+                number = number_of(value)
                 if number is not None:
                     counts[number] = counts.get(number, 0) + n
         return out
@@ -153,85 +153,42 @@ class Stats:
     def add_block(self, payloads: list[dict[str, Any]]) -> None:
         """Count matched sessions, given as their payload objects (with a string sessionId).
 
-        The hot path of every overview, hence one loop with everything inlined and no
-        per-session or per-leg objects: a session's status and times, and callB's KPIs,
-        are normalized here (SPEC §2); the legs' values are gathered per leg key and
-        counted as found by `LegStats.add_values`, to be normalized once per distinct value
-        by `LegStats.settled`.
+        The hot path of every overview: the block's values are gathered by
+        `block_columns`; those of the legs are counted as found by `LegStats.add_values`,
+        to be normalized once per distinct value by `LegStats.settled`.
         """
+        columns = block_columns(payloads)
         self.input.matched += len(payloads)
-        status = self.status
+        add_counts(self.status, columns.status)
+        start, end = columns.first_start, columns.last_end
+        if start is not None and (self.first_start is None or start < self.first_start):
+            self.first_start = start
+        if end is not None and (self.last_end is None or end > self.last_end):
+            self.last_end = end
         legs = self.legs
-        first_start, last_end = self.first_start, self.last_end
-        errored: list[dict[str, Any]] = []
-        # per leg key: its statuses, durations, answer times, MOS, jitter, packet loss
-        # (answer times in seconds; the others as found)
-        pending: dict[str, tuple[list[Any], ...]] = {}
-        for payload in payloads:
-            value, start, end, details, errors = map(payload.get, _SESSION_KEYS)
-            name = (_names.get(value) or status_name(value)) if type(value) is str else MISSING
-            status[name] = status.get(name, 0) + 1
-            if type(start) is str:
-                start = _times.get(start) or timestamp(start)
-                if start is not None and (first_start is None or start < first_start):
-                    first_start = start
-            if type(end) is str:
-                end = _times.get(end) or timestamp(end)
-                if end is not None and (last_end is None or end > last_end):
-                    last_end = end
-            if errors is not None:
-                errored.append(payload)
-            if type(details) is not dict:
-                continue
-            for key, raw in details.items():
-                if type(raw) is not dict:
-                    continue
-                found = pending.get(key)
-                if found is None:
-                    found = pending[key] = ([], [], [], [], [], [])
-                statuses, durations, answers, moses, jitters, losses = found
-                value, duration, connected, initiated, quality, errors = map(raw.get, _LEG_KEYS)
-                statuses.append(value)
-                durations.append(duration)
-                if key == "callB":
-                    self._add_call_b(value, duration)
-                if type(connected) is str and type(initiated) is str:
-                    connected = _times.get(connected) or timestamp(connected)
-                    initiated = _times.get(initiated) or timestamp(initiated)
-                    if connected is not None and initiated is not None:
-                        answers.append((connected - initiated) / 1_000_000)
-                if type(quality) is dict:
-                    value, jitter, loss = map(quality.get, _QUALITY_KEYS)
-                    moses.append(value)
-                    jitters.append(jitter)
-                    losses.append(loss)
-                if errors is not None and (not errored or errored[-1] is not payload):
-                    errored.append(payload)
-        self.first_start, self.last_end = first_start, last_end
-        for key, found in pending.items():
+        for key, values in columns.legs.items():
             stats = legs.get(key)
             if stats is None:
                 stats = legs[key] = LegStats()
-            stats.add_values(found)
-        for payload in errored:
+            stats.add_values(values)
+        for (name, duration), count in columns.call_b.items():
+            self._add_call_b(name, duration, count)
+        for payload in columns.errored:
             self._add_errors(Session(payload["sessionId"], payload))
 
-    def _add_call_b(self, status: Any, duration: Any) -> None:
-        """The KPIs of a session's callB leg (its status and duration, as found)."""
-        name = (_names.get(status) or status_name(status)) if type(status) is str else MISSING
-        if type(duration) is not int:
-            duration = _number(duration)
-        self.attempted += 1
+    def _add_call_b(self, name: str, duration: Number | None, count: int) -> None:
+        """The KPIs of `count` callB legs of this status and duration."""
+        self.attempted += count
         if name == COMPLETED:
-            self.answered += 1
-            self.reached += 1
+            self.answered += count
+            self.reached += count
             if duration is not None:
                 counts = self.answered_duration
-                counts[duration] = counts.get(duration, 0) + 1
+                counts[duration] = counts.get(duration, 0) + count
                 if duration < SHORT_CALL_S:
-                    self.short_calls += 1
+                    self.short_calls += count
         elif name in ANSWERED_LIKE:
-            self.reached += 1
+            self.reached += count
 
     def _add_errors(self, session: Session) -> None:
         country = session.destination_country()
@@ -432,18 +389,6 @@ def flags(leg: LegStats) -> dict[str, int]:
     }
 
 
-_SESSION_KEYS = ("sessionStatus", "startTime", "endTime", "details", "errorDetails")
-_LEG_KEYS = (
-    "callStatus",
-    "callDuration",
-    "connectedTimestamp",
-    "initiatedTimestamp",
-    "callQuality",
-    "errorDetails",
-)
-_QUALITY_KEYS = ("mos", "jitter", "packetLossRate")
-
-
 _PLAIN = frozenset((str, int, float, type(None)))  # values that can be counted as found
 
 
@@ -458,13 +403,6 @@ def _count_plain(counts: dict[Any, int], values: list[Any], plain: Callable[[Any
 def _text(value: Any) -> str | None:
     """A status value that can be counted as found: its text, or None ((missing))."""
     return value if type(value) is str else None
-
-
-def _number(value: Any) -> Number | None:
-    """`metric`, with the common types taken as they are."""
-    if type(value) is int or (type(value) is float and not value.is_integer()):
-        return value
-    return metric(value)
 
 
 def add_counts(counts: dict[Any, int], more: Mapping[Any, int]) -> None:

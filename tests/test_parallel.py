@@ -122,7 +122,13 @@ CORPUS = Path(__file__).parent / "corpus"
 def test_hostile_corpus_same_with_jobs(name: str) -> None:
     """Every hostile file (compressed ones are read by one process): stdout, stderr and
     exit status are those of one process, for the overview and the error table."""
-    for command in (("stats", "-f", "json"), ("errors", "-f", "csv")):
+    commands = (
+        ("stats", "-f", "json"),
+        ("errors", "-f", "csv"),
+        ("errors", "--code", "-2004", "-f", "json"),
+        ("filter", "--code", "-2004"),
+    )
+    for command in commands:
         runs = {
             (result.exit_code, result.stdout_bytes, result.stderr)
             for result in (

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from messy import messy_dump
+from vss import parallel
 from vss.aggregate import InputCounts
 from vss.cli import app, common
 from vss.generate import generate_lines
@@ -102,11 +103,15 @@ def dump(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 def test_prefiltered_output_is_the_parsed_output(
     dump: Path, command: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fast = run(*command, "--quiet", str(dump))
+    fast = run(*command, "--quiet", "--jobs", "1", str(dump))
     with monkeypatch.context() as patch:
         patch.setattr(common, "needles_for_codes", lambda codes: ())  # every line parsed
-        slow = run(*command, "--quiet", str(dump))
+        slow = run(*command, "--quiet", "--jobs", "1", str(dump))
     assert fast == slow
+    with monkeypatch.context() as patch:
+        patch.setattr(parallel, "MIN_PIECE_BYTES", 1)  # byte ranges even of small files
+        for jobs in ("2", "3"):
+            assert run(*command, "--quiet", "--jobs", jobs, str(dump)) == slow, jobs
     if "-2010" not in command:
         assert fast[1].strip() not in (b"", b"[]", b"0")  # something matched
 
@@ -205,6 +210,41 @@ def test_hostile_corpus_prefiltered_as_parsed(name: str, monkeypatch: pytest.Mon
             patch.setattr(common, "needles_for_codes", lambda codes: ())
             slow = run(*command, "--quiet", path)
         assert fast == slow, (name, command)
+
+
+def test_codes_are_found_however_their_values_are_spelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the values of errorCode keys are searched: every spelling of the code there is
+    found, and the code's digits elsewhere in a line do not make it a match."""
+    lines = [
+        b'{"sessionId": "int", "errorDetails": {"errorCode": -2004}}',
+        b'{"sessionId": "spaced", "errorDetails": {"errorCode"  :\t -2004 }}',
+        b'{"sessionId": "text", "errorDetails": {"errorCode": " -2004 "}}',
+        b'{"sessionId": "float", "errorDetails": [{"errorCode": -2004.0}]}',
+        b'{"sessionId": "exp", "errorDetails": {"errorCode": -2.004E3}}',
+        b'{"sessionId": "exp2", "errorDetails": {"errorCode": -20040e-1}}',
+        b'{"sessionId": "leg", "details": {"callB": {"errorDetails": {"errorCode": -2004}}}}',
+        b'{"sessionId": "quoted\\"", "errorDetails": {"errorMsg": "a\\"b", "errorCode": -2004}}',
+        b'{"sessionId": "key\\"errorCode", "x": 1, "errorDetails": {"errorCode": -2004}}',
+        b'{"sessionId": "twice", "errorDetails": {"errorCode": 1, "errorCode": -2004}}',
+        b'{"sessionId": "other", "source": "+1-2004", "errorDetails": {"errorCode": -2005}}',
+        b'{"sessionId": "text-exp", "errorDetails": {"errorCode": "-2.004e3"}}',
+        b'{"sessionId": "positive", "errorDetails": {"errorCode": 2004}}',
+        b'{"sessionId": "nested", "errorDetails": {"errorCode": {"x": -2004}}}',
+    ]
+    path = tmp_path / "spellings.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    command = ("errors", "--code", "-2004", "-f", "json", "--quiet", str(path))
+    fast = run(*command)
+    with monkeypatch.context() as patch:
+        patch.setattr(common, "needles_for_codes", lambda codes: ())
+        slow = run(*command)
+    assert fast == slow
+    found = [row["sessionId"] for row in orjson.loads(fast[1])]
+    assert found == [
+        "int", "spaced", "text", "float", "exp", "exp2", "leg", 'quoted"', 'key"errorCode', "twice"
+    ]  # fmt: skip
 
 
 def test_first_copies_across_files_and_a_file_given_twice(

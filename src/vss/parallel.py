@@ -1,10 +1,16 @@
 """`--jobs N` (SPEC §11): plain files read in byte ranges by worker processes, then merged.
 
-Dedupe stays exact across ranges: a first pass (`scan.scan_ids`) finds the sessionIds
-that occur in more than one range; workers dedupe and aggregate every other session and
-hand the lines of those back, and the parent dedupes them in input order. The aggregates
-do not depend on the order sessions are added in, so the output is the same as with one
-process.
+Overviews (`aggregate`): dedupe stays exact across ranges because a first pass
+(`scan.scan_ids`) finds the sessionIds that occur in more than one range; workers dedupe
+and aggregate every other session and hand the lines of those back, and the parent dedupes
+them in input order. The aggregates do not depend on the order sessions are added in, so
+the output is the same as with one process.
+
+The prefilter (`prefiltered`: `--code`): each worker reads its range as one process would,
+deduped within it, and hands back the lines of its wanted sessions, where they are, and
+the ids it met (hashes, and where each was first met). The parent takes the ranges in
+order: a wanted session whose id was met in an earlier range is checked by reading the
+lines from there (`Dedupe.first_copy_between`); the others are first copies.
 """
 
 from __future__ import annotations
@@ -12,13 +18,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from vss.aggregate import InputCounts
 from vss.parse import parse_line
 from vss.pipeline import (
+    FILE_SHIFT,
+    OFFSET,
     Dedupe,
     FileTally,
     Match,
@@ -27,6 +35,7 @@ from vss.pipeline import (
     ReadOptions,
     Reporter,
     batches,
+    lines_before,
     read_piece,
 )
 from vss.records import Session
@@ -75,14 +84,68 @@ class _Collector:
 
 
 @dataclass(slots=True)
-class _PieceResult(Generic[A]):
-    accumulator: A
+class _Outcome:
+    """How a worker's piece was read: its counts and what it reported."""
+
     counts: InputCounts
     tally: FileTally
     warnings: list[tuple[str, int, str]]
     warning_count: int
     errors: list[str]
+
+    def report(self, reporter: Reporter, counts: InputCounts, line_base: int) -> None:
+        """Add the counts, and report the warnings (with the lines of the file before the
+        piece: `line_base`) and errors, as one process would have."""
+        counts.merge(self.counts)
+        for source, line_no, reason in self.warnings:
+            reporter.warn(source, line_base + line_no, reason)
+        reporter.skipped_warnings(self.warning_count - len(self.warnings))
+        for message in self.errors:
+            reporter.error(message)
+
+
+@dataclass(slots=True)
+class _PieceResult(_Outcome, Generic[A]):
+    accumulator: A = None  # type: ignore[assignment]
     deferred: list[bytes] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Found(_Outcome):
+    """A piece's wanted sessions (first copies within the piece) for the prefilter."""
+
+    lines: list[bytes] = field(default_factory=list)
+    places: list[int] = field(default_factory=list)  # where each line is in its file
+    keys: list[int] = field(default_factory=list)  # the hash of each one's id (UTF-8)
+    met: bytes = b""  # packed hashes of the ids met in the piece
+    met_at: bytes = b""  # packed: where each was first met in its file
+
+
+class _Tallies:
+    """Per read of a file: what its pieces tallied, for the pretty-printed-JSON hint."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+        self.read: tuple[str, FileTally] | None = None
+
+    def add(self, piece: Piece, tally: FileTally) -> None:
+        """Tally a piece; the first piece of a read ends the read before (its hint)."""
+        if piece.start == 0:
+            self.close()
+            self.read = (piece.path, FileTally(first_line=tally.first_line))
+        assert self.read is not None
+        total = self.read[1]
+        total.lines += tally.lines
+        total.malformed += tally.malformed
+
+    def close(self) -> None:
+        """The hint of the read tallied last, if it deserves one."""
+        if self.read is not None:
+            path, tally = self.read
+            hint = tally.hint(Piece(path).name)
+            if hint:
+                self.reporter.hint(hint)
+            self.read = None
 
 
 @dataclass(slots=True)
@@ -90,8 +153,8 @@ class _Job(Generic[A]):
     pieces: list[Piece]
     options: ReadOptions
     match: Match | None
-    new: Callable[[], A]
-    add: Callable[[A, list[Payload]], None]
+    new: Callable[[], A] | None = None  # the accumulator of `aggregate`
+    add: Callable[[A, list[Payload]], None] | None = None
 
 
 _JOB: _Job[Any] | None = None  # set in the parent before the workers are forked
@@ -124,6 +187,7 @@ def _work(task: tuple[int, set[int]]) -> _PieceResult[Any]:
     counts = InputCounts()
     tally = FileTally()
     collector = _Collector()
+    assert job.new is not None and job.add is not None
     accumulator = job.new()
     add, match = job.add, job.match
     deferred: list[bytes] = []
@@ -132,20 +196,64 @@ def _work(task: tuple[int, set[int]]) -> _PieceResult[Any]:
     for batch in batches(blocks, match):
         add(accumulator, batch)
     return _PieceResult(
-        accumulator,
         counts,
         tally,
         collector.warnings,
         collector.warning_count,
         collector.errors,
-        deferred,
+        accumulator=accumulator,
+        deferred=deferred,
     )
+
+
+def _prefilter(index: int) -> _Found:
+    """Prefilter one piece (deduped within it): its wanted sessions that pass the filters,
+    as lines and places, and the ids met in it."""
+    job = _JOB
+    assert job is not None
+    piece, options, match = job.pieces[index], job.options, job.match
+    counts = InputCounts()
+    tally = FileTally()
+    collector = _Collector()
+    dedupe = Dedupe(max_line_bytes=options.max_line_bytes) if options.dedupe else None
+    places: list[int] = []  # where each session handed on is, filled as they are read
+    at = iter(places)
+    wanted: list[tuple[bytes, int, int]] = []
+    try:
+        blocks = read_piece(piece, counts, collector, options, dedupe, tally, places=places)
+        for payloads, lines in blocks:
+            for payload, line, place in zip(payloads, lines, at, strict=False):
+                session_id = payload["sessionId"]
+                if match is None or match(Session(session_id, payload)):
+                    wanted.append((line, place & OFFSET, hash(session_id.encode())))
+    finally:
+        if dedupe is not None:
+            dedupe.close()
+    found = _Found(counts, tally, collector.warnings, collector.warning_count, collector.errors)
+    if wanted:
+        found.lines, found.places, found.keys = map(list, zip(*wanted, strict=True))
+    if dedupe is not None:
+        found.met = array("q", dedupe.first.keys()).tobytes()
+        found.met_at = array("q", map(OFFSET.__and__, dedupe.first.values())).tobytes()
+    return found
 
 
 def plan(paths: list[str], jobs: int, options: ReadOptions) -> list[Piece] | None:
     """The pieces for `jobs` workers, or None when the input must be read in one process."""
     if jobs <= 1 or options.strict or options.needles or not scannable(paths):
         return None
+    return _pieces(paths, jobs)
+
+
+def plan_prefilter(paths: list[str], jobs: int, options: ReadOptions) -> list[Piece] | None:
+    """The pieces for `jobs` prefiltering workers (`prefiltered`), or None when the input
+    must be read in one process."""
+    if jobs <= 1 or options.strict or not options.needles or not scannable(paths):
+        return None
+    return _pieces(paths, jobs)
+
+
+def _pieces(paths: list[str], jobs: int) -> list[Piece] | None:
     pieces: list[Piece] = []
     for path in paths:
         size = os.path.getsize(path)
@@ -191,24 +299,14 @@ def aggregate(
     finally:
         _JOB = None
     total = new()
-    tallies: dict[str, FileTally] = {}
-    line_base: dict[str, int] = {}
+    tallies = _Tallies(reporter)
+    line_base = 0  # lines of the file before the piece, in this read of it
     for piece, result in zip(pieces, results, strict=True):
         total = merge(total, result.accumulator)
-        counts.merge(result.counts)
-        # lines before the piece in its read of the file (a file given twice is read twice)
-        base = 0 if piece.start == 0 else line_base[piece.path]
-        for source, line_no, reason in result.warnings:
-            reporter.warn(source, base + line_no, reason)
-        reporter.skipped_warnings(result.warning_count - len(result.warnings))
-        for message in result.errors:
-            reporter.error(message)
-        line_base[piece.path] = base + result.tally.lines
-        tally = tallies.setdefault(piece.path, FileTally())
-        if piece.start == 0:
-            tally.first_line = result.tally.first_line
-        tally.lines += result.tally.lines
-        tally.malformed += result.tally.malformed
+        line_base = 0 if piece.start == 0 else line_base
+        result.report(reporter, counts, line_base)
+        line_base += result.tally.lines
+        tallies.add(piece, result.tally)
     # the sessions whose id is in more than one piece, deduped in input order
     dedupe = Dedupe()
     for result in results:
@@ -217,8 +315,73 @@ def aggregate(
             assert type(session) is Session
             if dedupe.admit(session, counts) and (match is None or match(session)):
                 add(total, [session.payload])
-    for path, tally in tallies.items():
-        hint = tally.hint(Piece(path).name)
-        if hint:
-            reporter.hint(hint)
+    tallies.close()
     return total
+
+
+def prefiltered(
+    counts: InputCounts,
+    reporter: Reporter,
+    options: ReadOptions,
+    match: Match | None,
+    pieces: list[Piece],
+    jobs: int,
+) -> Iterator[tuple[Session, bytes]]:
+    """Yield `(session, line)` for each wanted unique session that passes `match`, in input
+    order, prefiltering `pieces` over `jobs` processes (see module doc)."""
+    global _JOB
+    _JOB = _Job(pieces, options, match)
+    limit = options.max_line_bytes
+    dedupe = Dedupe(max_line_bytes=limit) if options.dedupe else None
+    numbers = [dedupe.base(piece) >> FILE_SHIFT if dedupe else 0 for piece in pieces]
+    earlier: list[tuple[array[int], array[int], int]] = []  # ids met, where, file number
+    tallies = _Tallies(reporter)
+    context = multiprocessing.get_context("fork")
+    try:
+        with context.Pool(min(jobs, len(pieces))) as pool:
+            results = pool.imap(_prefilter, range(len(pieces)), chunksize=1)
+            for piece, number, found in zip(pieces, numbers, results, strict=True):
+                # lines of the file before the piece: counted only when a warning needs them
+                line_base = (
+                    lines_before(Piece(piece.path), piece.start)
+                    if (piece.start and found.warnings)
+                    else 0
+                )
+                found.report(reporter, counts, line_base)
+                tallies.add(piece, found.tally)
+                doubtful = _met_before(set(found.keys), earlier) if earlier else {}
+                for line, place, key in zip(found.lines, found.places, found.keys, strict=True):
+                    session = parse_line(line, limit)
+                    assert type(session) is Session
+                    first_met = doubtful.get(key)
+                    if first_met is not None:
+                        assert dedupe is not None
+                        here = (number << FILE_SHIFT) + place
+                        if not dedupe.first_copy_between(session, first_met, here):
+                            # (a prefiltered read's counters are partial: nothing shows them)
+                            counts.sessions -= 1
+                            counts.duplicates += 1
+                            continue
+                    yield session, line
+                if dedupe is not None:
+                    earlier.append((_unpack(found.met), _unpack(found.met_at), number))
+    finally:
+        _JOB = None
+        if dedupe is not None:
+            dedupe.close()
+    tallies.close()
+
+
+def _met_before(
+    keys: set[int], earlier: list[tuple[array[int], array[int], int]]
+) -> dict[int, int]:
+    """Of these id hashes, those met in earlier pieces → where they were first met."""
+    out: dict[int, int] = {}
+    for met, met_at, number in earlier:
+        hits = keys.intersection(met).difference(out)
+        if not hits:
+            continue
+        for key, at in zip(met, met_at, strict=True):
+            if key in hits:
+                out[key] = (number << FILE_SHIFT) + at
+    return out

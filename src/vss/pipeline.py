@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from itertools import count, repeat
+from itertools import count, islice, repeat
 from operator import add
 from typing import Any, BinaryIO, Protocol
 
@@ -25,9 +25,12 @@ from vss.parse import (
     INVALID,
     MALFORMED,
     SESSION_SUMMARY,
+    UNPARSED,
     Rejection,
+    loads_or_unparsed,
     parse_line,
     payload_of,
+    session_payloads,
 )
 from vss.records import Session
 from vss.scan import block_id_hashes, candidate_starts, scannable
@@ -55,7 +58,7 @@ class ReadOptions:
     # lines are skipped unparsed. Ignored under --strict, and with dedupe on input that
     # cannot be read twice (stdin, compressed files).
     needles: tuple[bytes, ...] = ()
-    needle_codes: bool = False  # the needles are error codes (also spelled 2.004e3)
+    needle_codes: bool = False  # the needles are error codes: only errorCode values hold them
 
 
 class Reporter(Protocol):
@@ -196,7 +199,7 @@ class Dedupe:
             number = len(self.paths) - 1
         else:
             number = len(self.paths) - 1 - self.paths[::-1].index(piece.path)
-        return (number << _FILE_SHIFT) + piece.start
+        return (number << FILE_SHIFT) + piece.start
 
     def note_block(self, keys: list[int], positions: list[int], where: int) -> set[int]:
         """The prefilter's index: remember where the id hashes (of the UTF-8 bytes) met in
@@ -227,14 +230,19 @@ class Dedupe:
             )
         return first_at == where
 
+    def first_copy_between(self, session: Session, start: int, until: int) -> bool:
+        """Whether a session whose line is at `until` is the first copy of its id, when
+        its id was first met at `start` (every read of a file in between known to `base`)."""
+        return self._search(session.session_id, start, until, self._limit) == until
+
     def _search(self, session_id: str, start: int, until: int, limit: int) -> int:
         """Where the first line from the one holding `start` to `until` that holds a valid
         session with this id starts (`until` itself holds one), through the files read in
         between. The line at `start` (where the id was first met) is nearly always it."""
-        number, offset = start >> _FILE_SHIFT, start & ((1 << _FILE_SHIFT) - 1)
+        number, offset = start >> FILE_SHIFT, start & OFFSET
         handle = self._handle(number)
         offset = line_start_at(handle, offset)
-        at = (number << _FILE_SHIFT) + offset
+        at = (number << FILE_SHIFT) + offset
         if at >= until:
             return until
         line = read_line_at(handle, offset, limit)
@@ -242,7 +250,7 @@ class Dedupe:
         if type(result) is Session and result.session_id == session_id:
             return at
         offset += len(line) + 1  # from the next line on, block by block
-        while number <= until >> _FILE_SHIFT:
+        while number <= until >> FILE_SHIFT:
             found = self._search_file(session_id, number, offset, until, limit)
             if found is not None:
                 return found
@@ -253,7 +261,7 @@ class Dedupe:
         self, session_id: str, number: int, offset: int, until: int, limit: int
     ) -> int | None:
         """`_search` within one read of a file from `offset`; None: not before its end."""
-        start = (number << _FILE_SHIFT) + offset
+        start = (number << FILE_SHIFT) + offset
         wanted = session_id.encode()
         chunks = open_source(self.paths[number], None, offset, None)
         try:
@@ -312,7 +320,7 @@ class Dedupe:
 
     def _read_back(self, where: int) -> Session | Rejection:
         """The line at a place remembered by `check`, parsed again."""
-        number, offset = where >> _FILE_SHIFT, where & ((1 << _FILE_SHIFT) - 1)
+        number, offset = where >> FILE_SHIFT, where & OFFSET
         return parse_line(read_line_at(self._handle(number), offset, self._limit), self._limit)
 
     def _handle(self, number: int) -> BinaryIO:
@@ -329,7 +337,8 @@ class Dedupe:
         self._handles.clear()
 
 
-_FILE_SHIFT = 48  # offsets up to 256 TiB; file numbers above
+FILE_SHIFT = 48  # a place in the input: offsets up to 256 TiB; file numbers above
+OFFSET = (1 << FILE_SHIFT) - 1  # a place's offset bits
 
 
 @dataclass(slots=True)
@@ -377,20 +386,22 @@ def read_piece(
     dedupe: Dedupe | None,
     tally: FileTally,
     deferred: tuple[list[bytes], set[int]] | None = None,
+    places: list[int] | None = None,
 ) -> Iterator[Block]:
     """Classify the lines of one piece; yield its wanted unique sessions, a block at a time,
     as their payload objects and their lines.
 
     With `deferred` (a list and id hashes, of the UTF-8 bytes), sessions with those ids are
     not judged here: their lines are added to the list, in order, for the caller to dedupe
-    across pieces.
+    across pieces. With `places` (prefilter only), where each session's line is (`Dedupe.base`
+    + offset) is added to the list, in order.
     """
     try:
         chunks = open_source(piece.path, reporter.advance, piece.start, piece.end)
     except InputError as exc:
         reporter.error(str(exc))
         return
-    reading = _Reading(piece, counts, reporter, options, dedupe, tally)
+    reading = _Reading(piece, counts, reporter, options, dedupe, tally, places)
     try:
         if options.needles and not options.strict:
             yield from _read_candidates(chunks, reading)
@@ -407,14 +418,13 @@ def _read_all(
 ) -> Iterator[Block]:
     """Every line of a piece, parsed: the hot loop of every overview.
 
-    Lines go in runs of `BATCH`, and the common case (an object with a payload object
-    and a string sessionId, a first copy) is inlined; anything else takes `payload_of`,
-    `parse_line` and `Dedupe.admit`.
+    Lines go in runs of `BATCH`. A run of common session summaries that are all first
+    copies is taken whole by C-level passes (`session_payloads`); otherwise the common case
+    (an object with a payload object and a string sessionId, a first copy) is inlined per
+    line, and anything else takes `payload_of`, `parse_line` and `Dedupe.admit`.
     """
     piece, counts, options, dedupe = reading.piece, reading.counts, reading.options, reading.dedupe
     limit = options.max_line_bytes
-    loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
     base = -1 if dedupe is None else dedupe.base(piece)
     # remembering a first copy by position is inlined below; the rest goes through admit
     first = dedupe.first if dedupe is not None and base >= 0 else None
@@ -429,30 +439,49 @@ def _read_all(
         starts = line_starts(all_lines, base + block_at)
         for run_start in range(0, len(all_lines), BATCH):
             lines = all_lines[run_start : run_start + BATCH]
-            payloads: list[Payload] = []
+            wheres = list(islice(starts, len(lines)))
+            parsed = None if long_lines else list(map(loads_or_unparsed, lines))
+            common = None if parsed is None else session_payloads(parsed)
+            if common is not None:
+                payloads, ids = common
+                if dedupe is None:
+                    counts.sessions += len(ids)
+                    line_no += len(ids)
+                    yield payloads, lines
+                    continue
+                if first is not None and (
+                    not shared or shared.isdisjoint(map(hash, map(str.encode, ids)))
+                ):
+                    keys = list(map(hash, ids))
+                    if (
+                        first.keys().isdisjoint(keys)
+                        and digests.keys().isdisjoint(ids)
+                        and len(set(keys)) == len(keys)
+                    ):  # all first copies
+                        first.update(zip(keys, wheres, strict=True))
+                        counts.sessions += len(ids)
+                        line_no += len(ids)
+                        yield payloads, lines
+                        continue
+            payloads = []
             kept: list[bytes] = []
             fresh = 0  # first copies remembered here (admit counts the others itself)
-            # lines first: zip must not take a start past the last line
-            for line, where, line_no in zip(lines, starts, count(line_no + 1)):  # noqa: B020
-                if long_lines and len(line) > limit:
-                    result: Any = parse_line(line, limit)
-                else:
-                    try:
-                        result = loads(line)
-                    except decode_error:
-                        result = parse_line(line, limit)  # blank or malformed
+            values = parsed if parsed is not None else map(_parsed_within, lines, repeat(limit))
+            for line, result, where, line_no in zip(  # noqa: B020
+                lines, values, wheres, count(line_no + 1), strict=False
+            ):
+                if type(result) is dict and (
+                    result.get("eventType", SESSION_SUMMARY) == SESSION_SUMMARY
+                ):  # SPEC §2 rules 3-5, the common case inlined (payload_of says why not)
+                    payload = result.get("payload", result)
+                    if type(payload) is dict and type(payload.get("sessionId")) is str:
+                        result = payload
                     else:
-                        # SPEC §2 rules 3-5, the common case inlined (payload_of says why not)
-                        if type(result) is dict and (
-                            result.get("eventType", SESSION_SUMMARY) == SESSION_SUMMARY
-                        ):
-                            payload = result.get("payload", result)
-                            if type(payload) is dict and type(payload.get("sessionId")) is str:
-                                result = payload
-                            else:
-                                result = payload_of(result)
-                        else:
-                            result = payload_of(result)
+                        result = payload_of(result)
+                elif result is UNPARSED:
+                    result = parse_line(line, limit)  # blank or malformed: why
+                else:
+                    result = payload_of(result)
                 if type(result) is not dict:
                     if type(result) is Session:  # from parse_line
                         result = result.payload
@@ -484,23 +513,31 @@ def _read_all(
                 yield payloads, kept
 
 
+def _parsed_within(line: bytes, limit: int) -> Any:
+    """`loads_or_unparsed`, but a line over the limit is not parsed (`parse_line` says why)."""
+    return UNPARSED if len(line) > limit else loads_or_unparsed(line)
+
+
 def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Block]:
     """Only the lines a byte search cannot rule out (`--code`, `show ID`), parsed.
 
     With dedupe, the sessionIds of all lines are still read, by byte search, and a wanted
     session is given only when no earlier line holds a valid session with its id: ids met
     before are checked by reading the earlier lines again (`Dedupe.first_copy`). Blocks the
-    byte search cannot judge (escapes) are parsed whole. Lines skipped unparsed are
+    byte search cannot judge (escapes) are parsed whole; of their lines that are not
+    sessions, only those the byte search could not rule out are reported, so what is
+    reported does not depend on where blocks (or `--jobs` ranges) fall. Lines skipped unparsed are
     counted as lines only, and only once a warning needs a line number: in a file that
     can be read again, the lines before are then counted by reading it again.
     """
     piece, counts, options, dedupe = reading.piece, reading.counts, reading.options, reading.dedupe
     limit = options.max_line_bytes
+    needles, codes = options.needles, options.needle_codes
     base = -1 if dedupe is None else dedupe.base(piece)
     line_no: int | None = None if scannable([piece.path]) else 0  # lines before the block
     for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
         here = base + block_at
-        starts = candidate_starts(block, options.needles, options.needle_codes)
+        starts = candidate_starts(block, needles, codes)
         ids = None if dedupe is None or starts is None else block_id_hashes(block)
         if dedupe is not None and ids is None:
             starts = None  # parsed whole, in order
@@ -518,8 +555,10 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
             result = parse_line(line, limit)
             if type(result) is not Session:
                 assert type(result) is Rejection
+                if starts is None and candidate_starts(line, needles, codes) == []:
+                    continue  # as if the block had been judged by bytes: no warning
                 if line_no is None:  # from now on lines are counted as they come
-                    line_no = _count_lines(piece, block_at)
+                    line_no = lines_before(piece, block_at)
                     reading.count_lines(line_no)
                 number = line_no + block.count(b"\n", 0, start) + 1
                 reading.reject(result, line, number)
@@ -535,6 +574,8 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
             counts.sessions += 1
             payloads.append(result.payload)
             kept.append(line)
+            if reading.places is not None:
+                reading.places.append(here + start)
         if line_no is not None:
             n_lines = block.count(b"\n") + (not block.endswith(b"\n"))
             reading.count_lines(n_lines)
@@ -543,7 +584,7 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
             yield payloads, kept
 
 
-def _count_lines(piece: Piece, upto: int) -> int:
+def lines_before(piece: Piece, upto: int) -> int:
     """The lines of a plain file's piece before `upto` (an offset in the piece)."""
     chunks = open_source(piece.path, None, piece.start, piece.start + upto)
     try:
@@ -570,6 +611,7 @@ class _Reading:
     options: ReadOptions
     dedupe: Dedupe | None
     tally: FileTally
+    places: list[int] | None = None  # where the sessions handed on are (prefilter)
 
     def count_lines(self, n: int) -> None:
         """`n` more lines read."""

@@ -34,7 +34,7 @@ from vss.cli.common import (
 from vss.errors import StrictError, UsageError, VssError
 from vss.groups import EVERY, GROUP_KEYS, Groups, Trend, key_function
 from vss.parallel import aggregate as parallel_aggregate
-from vss.parallel import default_jobs, plan
+from vss.parallel import default_jobs, plan, plan_prefilter, prefiltered
 from vss.pipeline import Payload, batches, iter_blocks_of_sessions, iter_sessions
 from vss.records import Session
 from vss.redact import redact_line
@@ -93,6 +93,11 @@ def _read(run: Run, consume: Callable[[Sessions], None], counts: InputCounts | N
     """
     counts = counts if counts is not None else InputCounts(files=run.paths)
     match = run.filters if run.filters.active else None
+    jobs = run.jobs if run.jobs is not None else default_jobs(run.paths)
+    pieces = plan_prefilter(run.paths, jobs, run.options)
+    if pieces is not None:  # over processes, no progress bar
+        consume(prefiltered(counts, run.reporter, run.options, match, pieces, jobs))
+        return run.reporter.finish()
 
     def matched() -> Sessions:
         for session, line in iter_sessions(run.paths, counts, run.reporter, run.options):
@@ -501,10 +506,11 @@ def show(
 ) -> None:
     """One session: its legs on a time line, errors with messages, quality with MOS band."""
     # no dedupe: the first match is the first copy, nothing to remember
-    run = prepare(files, **options, no_dedupe=True)
+    # one process: the search stops at the first match (later lines are not even read)
+    run = prepare(files, **options, no_dedupe=True, jobs=1)
     wanted = needle(session_id)
     if wanted is not None:
-        run.options = replace(run.options, needles=(wanted,))
+        run.options = replace(run.options, needles=(wanted,), needle_codes=False)
     # the search stops at the first match: files after it must still be reported if unreadable
     run.paths = [path for path in run.paths if _readable(path, run)]
     found: list[Session] = []
@@ -547,7 +553,7 @@ def _readable(path: str, run: Run) -> bool:
 
 
 @app.command("filter")
-@with_options(FILTER_OPTIONS, READ_OPTIONS, DEDUPE_OPTIONS)
+@with_options(FILTER_OPTIONS, READ_OPTIONS, DEDUPE_OPTIONS, JOBS_OPTIONS)
 def filter_(
     files: FilesArg = None,
     count: Annotated[bool, typer.Option("--count", "-c", help="Print only the number.")] = False,

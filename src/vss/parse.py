@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Any
 
 import orjson
@@ -67,40 +66,6 @@ def payload_of(obj: Any) -> dict[str, Any] | Rejection:
     if type(obj.get("sessionId")) is not str:
         return Rejection(INVALID, "no payload and no string sessionId")
     return obj
-
-
-UNPARSED = Rejection(MALFORMED, "")  # stands for a line orjson could not parse
-
-
-def loads_or_unparsed(line: bytes) -> Any:
-    """The JSON value of a line, or `UNPARSED` (`parse_line` says why)."""
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return UNPARSED
-
-
-_get = dict.get
-_DICTS = frozenset((dict,))
-_TEXTS = frozenset((str,))
-
-
-def session_payloads(values: list[Any]) -> tuple[list[dict[str, Any]], list[str]] | None:
-    """The payload objects and sessionIds of parsed lines when every one is a session
-    summary of the common shape (an object, of eventType SESSION_SUMMARY or none, whose
-    `payload` is an object with a string sessionId), by C-level passes; else None."""
-    if not _DICTS.issuperset(map(type, values)):
-        return None
-    events = list(map(_get, values, repeat("eventType"), repeat(SESSION_SUMMARY)))
-    if events.count(SESSION_SUMMARY) != len(values):
-        return None
-    payloads: list[Any] = list(map(_get, values, repeat("payload")))
-    if not _DICTS.issuperset(map(type, payloads)):
-        return None
-    ids: list[Any] = list(map(_get, payloads, repeat("sessionId")))
-    if not _TEXTS.issuperset(map(type, ids)):
-        return None
-    return payloads, ids
 
 
 def _short_reason(exc: orjson.JSONDecodeError) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from itertools import count, islice, repeat
+from itertools import count, repeat
 from operator import add
 from typing import Any, BinaryIO, Protocol
 
@@ -25,12 +25,9 @@ from vss.parse import (
     INVALID,
     MALFORMED,
     SESSION_SUMMARY,
-    UNPARSED,
     Rejection,
-    loads_or_unparsed,
     parse_line,
     payload_of,
-    session_payloads,
 )
 from vss.records import Session
 from vss.scan import block_id_hashes, candidate_starts, scannable
@@ -418,13 +415,14 @@ def _read_all(
 ) -> Iterator[Block]:
     """Every line of a piece, parsed: the hot loop of every overview.
 
-    Lines go in runs of `BATCH`. A run of common session summaries that are all first
-    copies is taken whole by C-level passes (`session_payloads`); otherwise the common case
-    (an object with a payload object and a string sessionId, a first copy) is inlined per
-    line, and anything else takes `payload_of`, `parse_line` and `Dedupe.admit`.
+    Lines go in runs of `BATCH`, and the common case (an object with a payload object
+    and a string sessionId, a first copy) is inlined; anything else takes `payload_of`,
+    `parse_line` and `Dedupe.admit`.
     """
     piece, counts, options, dedupe = reading.piece, reading.counts, reading.options, reading.dedupe
     limit = options.max_line_bytes
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
     base = -1 if dedupe is None else dedupe.base(piece)
     # remembering a first copy by position is inlined below; the rest goes through admit
     first = dedupe.first if dedupe is not None and base >= 0 else None
@@ -439,49 +437,30 @@ def _read_all(
         starts = line_starts(all_lines, base + block_at)
         for run_start in range(0, len(all_lines), BATCH):
             lines = all_lines[run_start : run_start + BATCH]
-            wheres = list(islice(starts, len(lines)))
-            parsed = None if long_lines else list(map(loads_or_unparsed, lines))
-            common = None if parsed is None else session_payloads(parsed)
-            if common is not None:
-                payloads, ids = common
-                if dedupe is None:
-                    counts.sessions += len(ids)
-                    line_no += len(ids)
-                    yield payloads, lines
-                    continue
-                if first is not None and (
-                    not shared or shared.isdisjoint(map(hash, map(str.encode, ids)))
-                ):
-                    keys = list(map(hash, ids))
-                    if (
-                        first.keys().isdisjoint(keys)
-                        and digests.keys().isdisjoint(ids)
-                        and len(set(keys)) == len(keys)
-                    ):  # all first copies
-                        first.update(zip(keys, wheres, strict=True))
-                        counts.sessions += len(ids)
-                        line_no += len(ids)
-                        yield payloads, lines
-                        continue
-            payloads = []
+            payloads: list[Payload] = []
             kept: list[bytes] = []
             fresh = 0  # first copies remembered here (admit counts the others itself)
-            values = parsed if parsed is not None else map(_parsed_within, lines, repeat(limit))
-            for line, result, where, line_no in zip(  # noqa: B020
-                lines, values, wheres, count(line_no + 1), strict=False
-            ):
-                if type(result) is dict and (
-                    result.get("eventType", SESSION_SUMMARY) == SESSION_SUMMARY
-                ):  # SPEC §2 rules 3-5, the common case inlined (payload_of says why not)
-                    payload = result.get("payload", result)
-                    if type(payload) is dict and type(payload.get("sessionId")) is str:
-                        result = payload
-                    else:
-                        result = payload_of(result)
-                elif result is UNPARSED:
-                    result = parse_line(line, limit)  # blank or malformed: why
+            # lines first: zip must not take a start past the last line
+            for line, where, line_no in zip(lines, starts, count(line_no + 1)):  # noqa: B020
+                if long_lines and len(line) > limit:
+                    result: Any = parse_line(line, limit)
                 else:
-                    result = payload_of(result)
+                    try:
+                        result = loads(line)
+                    except decode_error:
+                        result = parse_line(line, limit)  # blank or malformed
+                    else:
+                        # SPEC §2 rules 3-5, the common case inlined (payload_of says why not)
+                        if type(result) is dict and (
+                            result.get("eventType", SESSION_SUMMARY) == SESSION_SUMMARY
+                        ):
+                            payload = result.get("payload", result)
+                            if type(payload) is dict and type(payload.get("sessionId")) is str:
+                                result = payload
+                            else:
+                                result = payload_of(result)
+                        else:
+                            result = payload_of(result)
                 if type(result) is not dict:
                     if type(result) is Session:  # from parse_line
                         result = result.payload
@@ -511,11 +490,6 @@ def _read_all(
             counts.sessions += fresh
             if payloads:  # handed on while still in the CPU's caches
                 yield payloads, kept
-
-
-def _parsed_within(line: bytes, limit: int) -> Any:
-    """`loads_or_unparsed`, but a line over the limit is not parsed (`parse_line` says why)."""
-    return UNPARSED if len(line) > limit else loads_or_unparsed(line)
 
 
 def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Block]:

@@ -20,6 +20,7 @@ import os
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Generic, TypeVar
 
 from vss.aggregate import InputCounts
@@ -338,8 +339,10 @@ def prefiltered(
     tallies = _Tallies(reporter)
     context = multiprocessing.get_context("fork")
     try:
-        with context.Pool(min(jobs, len(pieces))) as pool:
-            results = pool.imap(_prefilter, range(len(pieces)), chunksize=1)
+        # this process reads the first piece itself while the workers read the others
+        with context.Pool(min(jobs, len(pieces)) - 1) as pool:
+            later = pool.imap(_prefilter, range(1, len(pieces)), chunksize=1)
+            results = chain([_prefilter(0)], later)
             for piece, number, found in zip(pieces, numbers, results, strict=True):
                 # lines of the file before the piece: counted only when a warning needs them
                 line_base = (

@@ -11,6 +11,8 @@ deduped within it, and hands back the lines of its wanted sessions, where they a
 the ids it met (hashes, and where each was first met). The parent takes the ranges in
 order: a wanted session whose id was met in an earlier range is checked by reading the
 lines from there (`Dedupe.first_copy_between`); the others are first copies.
+
+In both, this process reads the first piece itself while `jobs - 1` workers read the others.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
+from multiprocessing.pool import Pool
 from typing import Any, Generic, TypeVar
 
 from vss.aggregate import InputCounts
@@ -172,6 +174,18 @@ def _scan(index: int) -> bytes | None:
     return array("q", seen).tobytes() if ok else None
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _in_order(pool: Pool, func: Callable[[T], R], tasks: list[T]) -> Iterator[R]:
+    """`func` over the tasks, in order: this process takes the first itself while the pool
+    (of one worker fewer than the jobs) takes the others."""
+    later = pool.imap(func, tasks[1:], chunksize=1)
+    yield func(tasks[0])
+    yield from later
+
+
 def _unpack(packed: bytes) -> array[int]:
     keys = array("q")
     keys.frombytes(packed)
@@ -280,12 +294,12 @@ def aggregate(
     _JOB = _Job(pieces, options, match, new, add)
     context = multiprocessing.get_context("fork")
     try:
-        with context.Pool(min(jobs, len(pieces))) as pool:
+        with context.Pool(min(jobs, len(pieces)) - 1) as pool:
             shared: set[int] = set()
             if options.dedupe:
                 # ids in more than one piece: those of each piece met in the pieces before
                 earlier: set[int] = set()
-                scans = pool.imap(_scan, range(len(pieces)), chunksize=1)
+                scans = _in_order(pool, _scan, list(range(len(pieces))))
                 for index, scan in enumerate(scans):
                     if scan is None:  # unreadable: the read itself will report it
                         continue
@@ -296,7 +310,7 @@ def aggregate(
                     del ids, scan
                 del earlier
             tasks = [(index, shared) for index in range(len(pieces))]
-            results = pool.map(_work, tasks, chunksize=1)
+            results = list(_in_order(pool, _work, tasks))
     finally:
         _JOB = None
     total = new()
@@ -339,10 +353,8 @@ def prefiltered(
     tallies = _Tallies(reporter)
     context = multiprocessing.get_context("fork")
     try:
-        # this process reads the first piece itself while the workers read the others
         with context.Pool(min(jobs, len(pieces)) - 1) as pool:
-            later = pool.imap(_prefilter, range(1, len(pieces)), chunksize=1)
-            results = chain([_prefilter(0)], later)
+            results = _in_order(pool, _prefilter, list(range(len(pieces))))
             for piece, number, found in zip(pieces, numbers, results, strict=True):
                 # lines of the file before the piece: counted only when a warning needs them
                 line_base = (

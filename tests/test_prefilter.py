@@ -292,3 +292,10 @@ def test_first_copy_on_the_first_line_after_a_bom(
         slow = run("filter", "--code", "-2004", "--quiet", str(path))
     assert fast == slow
     assert b'"one"' not in fast[1]
+    with monkeypatch.context() as patch:  # ranges: wanted lines read again from their place
+        patch.setattr(parallel, "MIN_PIECE_BYTES", 1)
+        for jobs in ("2", "3"):
+            assert run("filter", "--code", "-2004", "--quiet", "--jobs", jobs, str(path)) == slow
+            assert run("filter", "--code", "-2004", "--jobs", jobs, str(path), str(path)) == run(
+                "filter", "--code", "-2004", "--jobs", "1", str(path), str(path)
+            )

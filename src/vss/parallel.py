@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
-from typing import Any, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 from vss.aggregate import InputCounts
 from vss.parse import parse_line
@@ -43,7 +43,7 @@ from vss.pipeline import (
 )
 from vss.records import Session
 from vss.scan import scan_ids, scannable
-from vss.sources import split_ranges
+from vss.sources import read_line_at, split_ranges
 
 A = TypeVar("A")
 KEPT_WARNINGS = 20
@@ -117,8 +117,7 @@ class _PieceResult(_Outcome, Generic[A]):
 class _Found(_Outcome):
     """A piece's wanted sessions (first copies within the piece) for the prefilter."""
 
-    lines: list[bytes] = field(default_factory=list)
-    places: list[int] = field(default_factory=list)  # where each line is in its file
+    places: list[int] = field(default_factory=list)  # where each one's line starts in the file
     keys: list[int] = field(default_factory=list)  # the hash of each one's id (UTF-8)
     met: bytes = b""  # packed hashes of the ids met in the piece
     met_at: bytes = b""  # packed: where each was first met in its file
@@ -222,8 +221,9 @@ def _work(task: tuple[int, set[int]]) -> _PieceResult[Any]:
 
 
 def _prefilter(index: int) -> _Found:
-    """Prefilter one piece (deduped within it): its wanted sessions that pass the filters,
-    as lines and places, and the ids met in it."""
+    """Prefilter one piece (deduped within it): where the lines of its wanted sessions that
+    pass the filters are (the main process reads them again: less to hold and to send), and
+    the ids met in it."""
     job = _JOB
     assert job is not None
     piece, options, match = job.pieces[index], job.options, job.match
@@ -233,20 +233,19 @@ def _prefilter(index: int) -> _Found:
     dedupe = Dedupe(max_line_bytes=options.max_line_bytes) if options.dedupe else None
     places: list[int] = []  # where each session handed on is, filled as they are read
     at = iter(places)
-    wanted: list[tuple[bytes, int, int]] = []
+    found = _Found(counts, tally, collector.warnings, collector.warning_count, collector.errors)
     try:
         blocks = read_piece(piece, counts, collector, options, dedupe, tally, places=places)
-        for payloads, lines in blocks:
-            for payload, line, place in zip(payloads, lines, at, strict=False):
+        for payloads, _ in blocks:
+            for payload, place in zip(payloads, at, strict=False):
                 session_id = payload["sessionId"]
                 if match is None or match(Session(session_id, payload)):
-                    wanted.append((line, place & OFFSET, hash(session_id.encode())))
+                    found.places.append(place)
+                    found.keys.append(hash(session_id.encode()))
     finally:
         if dedupe is not None:
             dedupe.close()
-    found = _Found(counts, tally, collector.warnings, collector.warning_count, collector.errors)
-    if wanted:
-        found.lines, found.places, found.keys = map(list, zip(*wanted, strict=True))
+    found.warning_count = collector.warning_count
     if dedupe is not None:
         found.met = array("q", dedupe.first.keys()).tobytes()
         found.met_at = array("q", map(OFFSET.__and__, dedupe.first.values())).tobytes()
@@ -351,6 +350,7 @@ def prefiltered(
     numbers = [dedupe.base(piece) >> FILE_SHIFT if dedupe else 0 for piece in pieces]
     earlier: list[tuple[array[int], array[int], int]] = []  # ids met, where, file number
     tallies = _Tallies(reporter)
+    handles: dict[str, BinaryIO] = {}  # to read the wanted lines again
     context = multiprocessing.get_context("fork")
     try:
         with context.Pool(min(jobs, len(pieces)) - 1) as pool:
@@ -365,7 +365,11 @@ def prefiltered(
                 found.report(reporter, counts, line_base)
                 tallies.add(piece, found.tally)
                 doubtful = _met_before(set(found.keys), earlier) if earlier else {}
-                for line, place, key in zip(found.lines, found.places, found.keys, strict=True):
+                handle = handles.get(piece.path)
+                if handle is None:
+                    handle = handles[piece.path] = open(piece.path, "rb")  # noqa: SIM115
+                for place, key in zip(found.places, found.keys, strict=True):
+                    line = read_line_at(handle, place, limit)
                     session = parse_line(line, limit)
                     assert type(session) is Session
                     first_met = doubtful.get(key)
@@ -384,6 +388,8 @@ def prefiltered(
         _JOB = None
         if dedupe is not None:
             dedupe.close()
+        for handle in handles.values():
+            handle.close()
     tallies.close()
 
 

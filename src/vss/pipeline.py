@@ -390,8 +390,8 @@ def read_piece(
 
     With `deferred` (a list and id hashes, of the UTF-8 bytes), sessions with those ids are
     not judged here: their lines are added to the list, in order, for the caller to dedupe
-    across pieces. With `places` (prefilter only), where each session's line is (`Dedupe.base`
-    + offset) is added to the list, in order.
+    across pieces. With `places` (prefilter only), where each session's line starts in its
+    file is added to the list, in order.
     """
     try:
         chunks = open_source(piece.path, reporter.advance, piece.start, piece.end)
@@ -549,7 +549,7 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
             payloads.append(result.payload)
             kept.append(line)
             if reading.places is not None:
-                reading.places.append(here + start)
+                reading.places.append(piece.start + block_at + start)
         if line_no is not None:
             n_lines = block.count(b"\n") + (not block.endswith(b"\n"))
             reading.count_lines(n_lines)
@@ -585,7 +585,7 @@ class _Reading:
     options: ReadOptions
     dedupe: Dedupe | None
     tally: FileTally
-    places: list[int] | None = None  # where the sessions handed on are (prefilter)
+    places: list[int] | None = None  # where the lines of the sessions handed on start
 
     def count_lines(self, n: int) -> None:
         """`n` more lines read."""

@@ -17,11 +17,12 @@ from hypothesis import strategies as st
 
 import oracle
 from vss.aggregate import InputCounts
+from vss.dedupe import Dedupe
 from vss.generate import generate_lines
 from vss.parse import parse_line
-from vss.pipeline import Dedupe, Piece, ReadOptions, summarize
+from vss.pipeline import ReadOptions, summarize
 from vss.records import Session
-from vss.sources import CHUNK, iter_blocks, line_start_at, read_line_at
+from vss.sources import CHUNK, Piece, iter_blocks, line_start_at, read_line_at
 
 BOM = b"\xef\xbb\xbf"
 BLANKS = b" \t\r"

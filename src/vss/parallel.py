@@ -26,15 +26,12 @@ from multiprocessing.pool import Pool
 from typing import Any, BinaryIO, Generic, TypeVar
 
 from vss.aggregate import InputCounts
+from vss.dedupe import FILE_SHIFT, OFFSET, Dedupe
 from vss.parse import parse_line
 from vss.pipeline import (
-    FILE_SHIFT,
-    OFFSET,
-    Dedupe,
     FileTally,
     Match,
     Payload,
-    Piece,
     ReadOptions,
     Reporter,
     batches,
@@ -43,7 +40,7 @@ from vss.pipeline import (
 )
 from vss.records import Session
 from vss.scan import scan_ids, scannable
-from vss.sources import read_line_at, split_ranges
+from vss.sources import Piece, read_line_at, split_ranges
 
 A = TypeVar("A")
 KEPT_WARNINGS = 20

@@ -13,6 +13,7 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from itertools import accumulate, repeat
 from operator import add
 from typing import IO, Any
@@ -86,6 +87,20 @@ def _range(
             yield chunk
     finally:
         raw.close()
+
+
+@dataclass(slots=True)
+class Piece:
+    """What one reader reads: a whole input, or a byte range of a plain file."""
+
+    path: str
+    start: int = 0
+    end: int | None = None  # None: to the end
+
+    @property
+    def name(self) -> str:
+        """The input's name in messages."""
+        return display_name(self.path)
 
 
 def split_ranges(path: str, parts: int) -> list[tuple[int, int]]:

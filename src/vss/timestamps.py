@@ -99,11 +99,21 @@ def format_timestamp(micros: int) -> str:
     return text
 
 
+_day_texts: dict[int, str] = {}  # days since the epoch → `2024-03-25`
+
+
 def _format(micros: int) -> str:
     """`format_timestamp` without the look-up of times formatted before."""
     seconds, fraction = divmod(micros, 1_000_000)
-    moment = _EPOCH + timedelta(seconds=seconds)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    days, seconds = divmod(seconds, 86400)
+    day = _day_texts.get(days)
+    if day is None:
+        day = (_EPOCH + timedelta(days=days)).strftime("%Y-%m-%d")
+        if len(_day_texts) < _CACHE_LIMIT:
+            _day_texts[days] = day
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    text = f"{day}T{hours:02d}:{minutes:02d}:{seconds:02d}"
     if fraction:
         text += f".{fraction:06d}".rstrip("0")
     return text + "Z"

@@ -20,8 +20,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from multiprocessing.pool import Pool
 from typing import Any, BinaryIO, Generic, TypeVar
 
@@ -118,6 +119,7 @@ class _Found(_Outcome):
     keys: list[int] = field(default_factory=list)  # the hash of each one's id (UTF-8)
     met: bytes = b""  # packed hashes of the ids met in the piece
     met_at: bytes = b""  # packed: where each was first met in its file
+    made: list[Any] = field(default_factory=list)  # what the job's `each` made of each one
 
 
 class _Tallies:
@@ -154,6 +156,7 @@ class _Job(Generic[A]):
     match: Match | None
     new: Callable[[], A] | None = None  # the accumulator of `aggregate`
     add: Callable[[A, list[Payload]], None] | None = None
+    each: Callable[[Session, bytes], Any] | None = None  # applied by `_prefilter`
 
 
 _JOB: _Job[Any] | None = None  # set in the parent before the workers are forked
@@ -219,11 +222,11 @@ def _work(task: tuple[int, set[int]]) -> _PieceResult[Any]:
 
 def _prefilter(index: int) -> _Found:
     """Prefilter one piece (deduped within it): where the lines of its wanted sessions that
-    pass the filters are (the main process reads them again: less to hold and to send), and
-    the ids met in it."""
+    pass the filters are, what the job's `each` makes of them if it has one (else the main
+    process reads the lines again: less to hold and to send), and the ids met in it."""
     job = _JOB
     assert job is not None
-    piece, options, match = job.pieces[index], job.options, job.match
+    piece, options, match, each = job.pieces[index], job.options, job.match, job.each
     counts = InputCounts()
     tally = FileTally()
     collector = _Collector()
@@ -233,12 +236,14 @@ def _prefilter(index: int) -> _Found:
     found = _Found(counts, tally, collector.warnings, collector.warning_count, collector.errors)
     try:
         blocks = read_piece(piece, counts, collector, options, dedupe, tally, places=places)
-        for payloads, _ in blocks:
-            for payload, place in zip(payloads, at, strict=False):
-                session_id = payload["sessionId"]
-                if match is None or match(Session(session_id, payload)):
+        for payloads, lines in blocks:
+            for payload, line, place in zip(payloads, lines, at, strict=False):
+                session = Session(payload["sessionId"], payload)
+                if match is None or match(session):
                     found.places.append(place)
-                    found.keys.append(hash(session_id.encode()))
+                    found.keys.append(hash(session.session_id.encode()))
+                    if each is not None:
+                        found.made.append(each(session, line))
     finally:
         if dedupe is not None:
             dedupe.close()
@@ -337,11 +342,15 @@ def prefiltered(
     match: Match | None,
     pieces: list[Piece],
     jobs: int,
-) -> Iterator[tuple[Session, bytes]]:
-    """Yield `(session, line)` for each wanted unique session that passes `match`, in input
-    order, prefiltering `pieces` over `jobs` processes (see module doc)."""
+    each: Callable[[Session, bytes], T],
+    in_workers: bool = False,
+) -> Iterator[T]:
+    """Yield `each(session, line)` for each wanted unique session that passes `match`, in
+    input order, prefiltering `pieces` over `jobs` processes (see module doc). With
+    `in_workers`, `each` is applied by the workers (what it makes is sent back, and the
+    lines are read again only to judge a duplicate across pieces)."""
     global _JOB
-    _JOB = _Job(pieces, options, match)
+    _JOB = _Job(pieces, options, match, each=each if in_workers else None)
     limit = options.max_line_bytes
     dedupe = Dedupe(max_line_bytes=limit) if options.dedupe else None
     numbers = [dedupe.base(piece) >> FILE_SHIFT if dedupe else 0 for piece in pieces]
@@ -365,11 +374,15 @@ def prefiltered(
                 handle = handles.get(piece.path)
                 if handle is None:
                     handle = handles[piece.path] = open(piece.path, "rb")  # noqa: SIM115
-                for place, key in zip(found.places, found.keys, strict=True):
+                made: Iterable[Any] = found.made if in_workers else repeat(None)
+                for place, key, item in zip(found.places, found.keys, made, strict=False):
+                    first_met = doubtful.get(key)
+                    if first_met is None and in_workers:
+                        yield item
+                        continue
                     line = read_line_at(handle, place, limit)
                     session = parse_line(line, limit)
                     assert type(session) is Session
-                    first_met = doubtful.get(key)
                     if first_met is not None:
                         assert dedupe is not None
                         here = (number << FILE_SHIFT) + place
@@ -378,7 +391,7 @@ def prefiltered(
                             counts.sessions -= 1
                             counts.duplicates += 1
                             continue
-                    yield session, line
+                    yield item if in_workers else each(session, line)
                 if dedupe is not None:
                     earlier.append((_unpack(found.met), _unpack(found.met_at), number))
     finally:

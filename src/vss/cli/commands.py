@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from itertools import chain
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -96,7 +97,7 @@ def _read(run: Run, consume: Callable[[Sessions], None], counts: InputCounts | N
     jobs = run.jobs if run.jobs is not None else default_jobs(run.paths)
     pieces = plan_prefilter(run.paths, jobs, run.options)
     if pieces is not None:  # over processes, no progress bar
-        consume(prefiltered(counts, run.reporter, run.options, match, pieces, jobs))
+        consume(prefiltered(counts, run.reporter, run.options, match, pieces, jobs, _pair))
         return run.reporter.finish()
 
     def matched() -> Sessions:
@@ -105,6 +106,29 @@ def _read(run: Run, consume: Callable[[Sessions], None], counts: InputCounts | N
                 yield session, line
 
     return _reading(run, lambda: consume(matched()))
+
+
+def _pair(session: Session, line: bytes) -> tuple[Session, bytes]:
+    return session, line
+
+
+T = TypeVar("T")
+
+
+def _read_each(
+    run: Run, each: Callable[[Session, bytes], T], consume: Callable[[Iterator[T]], None]
+) -> int:
+    """`_read`, feeding `consume` with what `each` makes of every matched session (made by
+    the workers when the prefilter reads over processes). Returns the exit status."""
+    counts = InputCounts(files=run.paths)
+    match = run.filters if run.filters.active else None
+    jobs = run.jobs if run.jobs is not None else default_jobs(run.paths)
+    pieces = plan_prefilter(run.paths, jobs, run.options)
+    if pieces is not None:
+        found = prefiltered(counts, run.reporter, run.options, match, pieces, jobs, each, True)
+        consume(found)
+        return run.reporter.finish()
+    return _read(run, lambda sessions: consume(each(*pair) for pair in sessions), counts)
 
 
 def _reading(run: Run, work: Callable[[], None]) -> int:
@@ -332,11 +356,10 @@ def errors(
     if codes:
         rows: list[dict[str, Any]] = []
 
-        def collect(sessions: Sessions) -> None:
-            for session, _ in sessions:
-                rows.extend(error_place_rows(session, codes))
+        def places(session: Session, _: bytes) -> list[dict[str, Any]]:
+            return error_place_rows(session, codes)
 
-        status_code = _read(run, collect)
+        status_code = _read_each(run, places, lambda found: rows.extend(chain.from_iterable(found)))
         rows = run.present(rows)
         messages = {row["code"]: row["message"] for row in rows}
         caption = [f"{c}: {message}" for c, message in messages.items()]

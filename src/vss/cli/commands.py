@@ -92,20 +92,7 @@ def _read(run: Run, consume: Callable[[Sessions], None], counts: InputCounts | N
 
     Returns the exit status the input deserves (3 when a file could not be read).
     """
-    counts = counts if counts is not None else InputCounts(files=run.paths)
-    match = run.filters if run.filters.active else None
-    jobs = run.jobs if run.jobs is not None else default_jobs(run.paths)
-    pieces = plan_prefilter(run.paths, jobs, run.options)
-    if pieces is not None:  # over processes, no progress bar
-        consume(prefiltered(counts, run.reporter, run.options, match, pieces, jobs, _pair))
-        return run.reporter.finish()
-
-    def matched() -> Sessions:
-        for session, line in iter_sessions(run.paths, counts, run.reporter, run.options):
-            if match is None or match(session):
-                yield session, line
-
-    return _reading(run, lambda: consume(matched()))
+    return _read_each(run, _pair, consume, counts, in_workers=False)
 
 
 def _pair(session: Session, line: bytes) -> tuple[Session, bytes]:
@@ -116,19 +103,30 @@ T = TypeVar("T")
 
 
 def _read_each(
-    run: Run, each: Callable[[Session, bytes], T], consume: Callable[[Iterator[T]], None]
+    run: Run,
+    each: Callable[[Session, bytes], T],
+    consume: Callable[[Iterator[T]], None],
+    counts: InputCounts | None = None,
+    in_workers: bool = True,
 ) -> int:
-    """`_read`, feeding `consume` with what `each` makes of every matched session (made by
-    the workers when the prefilter reads over processes). Returns the exit status."""
-    counts = InputCounts(files=run.paths)
+    """`_read`, feeding `consume` with what `each` makes of every matched session; when the
+    prefilter reads over processes, the workers make it (`in_workers`) or this process does
+    from the lines read again. Returns the exit status the input deserves."""
+    counts = counts if counts is not None else InputCounts(files=run.paths)
     match = run.filters if run.filters.active else None
     jobs = run.jobs if run.jobs is not None else default_jobs(run.paths)
     pieces = plan_prefilter(run.paths, jobs, run.options)
-    if pieces is not None:
-        found = prefiltered(counts, run.reporter, run.options, match, pieces, jobs, each, True)
-        consume(found)
+    if pieces is not None:  # over processes, no progress bar
+        options = run.options
+        consume(prefiltered(counts, run.reporter, options, match, pieces, jobs, each, in_workers))
         return run.reporter.finish()
-    return _read(run, lambda sessions: consume(each(*pair) for pair in sessions), counts)
+
+    def made() -> Iterator[T]:
+        for session, line in iter_sessions(run.paths, counts, run.reporter, run.options):
+            if match is None or match(session):
+                yield each(session, line)
+
+    return _reading(run, lambda: consume(made()))
 
 
 def _reading(run: Run, work: Callable[[], None]) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from vss.columns import LegValues, block_columns
+from vss.columns import PLAIN_TYPES, LegValues, block_columns
 from vss.columns import number as number_of
 from vss.records import (
     BUSY,
@@ -389,12 +389,9 @@ def flags(leg: LegStats) -> dict[str, int]:
     }
 
 
-_PLAIN = frozenset((str, int, float, type(None)))  # values that can be counted as found
-
-
 def _count_plain(counts: dict[Any, int], values: list[Any], plain: Callable[[Any], Any]) -> None:
     """Count values as found if all are plain, else each through `plain` first."""
-    if _PLAIN.issuperset(map(type, values)):
+    if PLAIN_TYPES.issuperset(map(type, values)):
         _count_elements(counts, values)
     else:
         _count_elements(counts, map(plain, values))

@@ -66,7 +66,8 @@ _get = dict.get
 _ABSENT: dict[str, Any] = {}  # stands for a missing details object or leg; never changed
 _DICT = frozenset((dict,))
 _DICT_OR_NONE = frozenset((dict, type(None)))
-_PLAIN_NUMBERS = frozenset((int, float, str, type(None)))  # no bool: True == 1 as a key
+# values that can be counted as found (no bool: True == 1 as a key; no list: no key at all)
+PLAIN_TYPES = frozenset((str, int, float, type(None)))
 _present = partial(is_not, _ABSENT)
 _not_none = partial(is_not, None)
 _CALL_KEYS = ("callA", "callB")
@@ -169,7 +170,7 @@ def _add_legs(out: Columns, key: str, legs: list[dict[str, Any]]) -> bool:
     )
     out.legs[key] = values
     if key == "callB":
-        if not _PLAIN_NUMBERS.issuperset(map(type, durations)):
+        if not PLAIN_TYPES.issuperset(map(type, durations)):
             return False
         pairs: dict[tuple[Any, Any], int] = {}
         _count_elements(pairs, zip(statuses, durations, strict=True))

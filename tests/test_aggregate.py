@@ -161,3 +161,32 @@ def test_ratios_are_null_without_denominator() -> None:
     assert kpi["error_rate"] is None and kpi["success_rate"] is None
     assert report["period"] == {"first_start": None, "last_end": None}
     assert report["status"] == {} and report["errors"] == {} and report["legs"] == {}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(sessions(), st.sampled_from(["taken", "kept", "other"])), max_size=30),
+    st.lists(st.integers(0, 30), max_size=4),
+)
+def test_taking_back_equals_never_adding(
+    marked: list[tuple[Session, str]], cuts: list[int]
+) -> None:
+    """`subtract` (copies found to be duplicates after a merge) leaves what adding only the
+    others gives, values spelled differently in blocks of any size included; the period
+    too, unless `subtract` says it is in doubt: the sessions taken back reach one of its
+    ends and those said to be kept do not."""
+    records = [record for record, _ in marked]
+    taken = [record for record, mark in marked if mark == "taken"]
+    kept = [record for record, mark in marked if mark == "kept"]
+    bounds = sorted({0, len(records), *(min(c, len(records)) for c in cuts)})
+    total = Stats()
+    for lo, hi in itertools.pairwise(bounds):
+        total.add_block([record.payload for record in records[lo:hi]])
+    period_in_doubt = total.subtract(one_pass(taken), one_pass(kept))
+    got = total.to_dict()
+    expected = one_pass([record for record, mark in marked if mark != "taken"]).to_dict()
+    if period_in_doubt:
+        assert got["period"] != expected["period"] or taken
+        got.pop("period")
+        expected.pop("period")
+    assert repr(got) == repr(expected)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import SAMPLES
@@ -137,3 +140,104 @@ def test_hostile_corpus_same_with_jobs(name: str) -> None:
             )
         }
         assert len(runs) == 1, (name, command)
+
+
+def _changed(line: bytes, **fields: Any) -> bytes:
+    """A copy of a session's line with payload fields changed: a conflicting retry."""
+    value = orjson.loads(line)
+    value.get("payload", value).update(fields)
+    return orjson.dumps(value) + b"\n"
+
+
+def _spy_two_rounds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the reads that take two rounds (the others take copies back after one)."""
+    calls: list[int] = []
+    two_rounds = parallel._two_rounds
+
+    def spy(*args: Any) -> Any:
+        calls.append(1)
+        return two_rounds(*args)
+
+    monkeypatch.setattr(parallel, "_two_rounds", spy)
+    return calls
+
+
+def test_copies_across_pieces_are_taken_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first copy in the first piece; in the second, a conflicting copy, two copies of
+    that (which conflict with the first copy of all, not with the one in their piece) and
+    an identical copy (which conflicts with the one in its piece only)."""
+    lines = list(generate_lines(300, 5))
+    first = lines[0]
+    other = _changed(first, callCount=99)
+    path = tmp_path / "copies.jsonl"
+    path.write_bytes(b"".join([*lines, other, other, other, first]))
+    calls = _spy_two_rounds(monkeypatch)
+    outputs = {
+        runner.invoke(app, ["stats", "-f", "json", "--jobs", jobs, str(path)]).stdout
+        for jobs in ("1", "2", "3")
+    }
+    assert len(outputs) == 1 and not calls
+    counts = orjson.loads(outputs.pop())["input"]
+    path.write_bytes(b"".join(lines))  # the generator's own retries
+    before = orjson.loads(runner.invoke(app, ["stats", "-f", "json", str(path)]).stdout)["input"]
+    assert counts["duplicates"] == before["duplicates"] + 4
+    assert counts["conflicts"] == before["conflicts"] + 3
+    assert counts["sessions"] == before["sessions"]
+
+
+def test_a_conflicting_copy_at_an_end_of_the_period_takes_two_rounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conflicting copy that holds the latest end cannot be taken back (the end before
+    it is not known): the input is read again in two rounds, with the same output."""
+    lines = list(generate_lines(300, 5))
+    path = tmp_path / "late.jsonl"
+    path.write_bytes(b"".join([*lines, _changed(lines[0], endTime="2031-01-01T00:00:00Z")]))
+    calls = _spy_two_rounds(monkeypatch)
+    single = runner.invoke(app, ["stats", "-f", "json", "--jobs", "1", str(path)]).stdout
+    assert not calls
+    double = runner.invoke(app, ["stats", "-f", "json", "--jobs", "2", str(path)]).stdout
+    assert calls and double == single
+    assert "2031" not in orjson.loads(single)["period"]["last_end"]
+
+
+BASE_LINES = list(generate_lines(12, 21))
+COPY_COMMANDS = [
+    ("stats", "-f", "json"),
+    ("stats", "--by", "status", "-f", "json"),
+    ("trend", "--every", "1d", "-f", "json"),
+    ("stats", "--status", "COMPLETED", "-f", "json"),
+]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(BASE_LINES) - 1), st.integers(0, 4)), min_size=10, max_size=40
+    ),
+    st.sampled_from(COPY_COMMANDS),
+)
+def test_copies_anywhere_give_the_output_of_one_process(
+    tmp_path: Path, picks: list[tuple[int, int]], command: tuple[str, ...]
+) -> None:
+    """Sessions, identical copies and conflicting copies (other status, other times) in
+    any order, over 1 to 4 pieces: the output of one process."""
+    variants = [
+        {},
+        {"callCount": 7},
+        {"sessionStatus": "BUSY", "subAccountId": "other"},
+        {"sessionStatus": "COMPLETED", "startTime": "2024-03-24T23:00:00Z"},
+        {"endTime": "2024-03-30T10:00:00Z"},
+    ]
+    path = tmp_path / "copies.jsonl"
+    path.write_bytes(
+        b"".join(_changed(BASE_LINES[index], **variants[variant]) for index, variant in picks)
+    )
+    outputs = {
+        runner.invoke(app, [*command, "--jobs", jobs, str(path)]).stdout for jobs in ("1", "2", "4")
+    }
+    assert len(outputs) == 1

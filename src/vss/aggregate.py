@@ -99,6 +99,16 @@ class LegStats:
         for name in ("status", "duration", "answer", "mos", "jitter", "packet_loss"):
             add_counts(getattr(self, name), getattr(other, name))
 
+    def subtract(self, other: LegStats) -> None:
+        """Take back legs counted here too (see `Stats.subtract`). Values are counted as
+        found, and the same value may be spelled differently in the two (`"4.5"`, 4.5), so
+        both are first put in the form `settled` reads, where it is spelled one way."""
+        self.count -= other.count
+        for name in ("status", "duration", "answer", "mos", "jitter", "packet_loss"):
+            mine = _unspelled(name, getattr(self, name))
+            take_counts(mine, _unspelled(name, getattr(other, name)))
+            setattr(self, name, mine)
+
     def add_values(self, found: LegValues) -> None:
         """Count a block's values as found (statuses, durations, answer times, MOS,
         jitter, packet loss), by C code: when a list holds only plain types, as they are;
@@ -227,6 +237,39 @@ class Stats:
                 mine = self.legs[key] = LegStats()
             mine.merge(leg_stats)
         return self
+
+    def subtract(self, other: Stats, kept: Stats) -> bool:
+        """Take back the aggregate of sessions that were counted here too (copies found to
+        be duplicates after the parts were merged); `other` covers only such sessions.
+
+        Every counter comes out as if they had never been added. The period cannot be
+        taken back: returns whether it is in doubt, because `other` reaches one of its
+        ends (the earliest start, the latest end) and `kept`, sessions that stay counted
+        here, does not.
+        """
+        self.input.matched -= other.input.matched
+        take_counts(self.status, other.status)
+        self.attempted -= other.attempted
+        self.answered -= other.answered
+        self.reached -= other.reached
+        self.short_calls -= other.short_calls
+        take_counts(self.answered_duration, other.answered_duration)
+        take_counts(self.codes, other.codes)
+        take_counts(self.code_countries, other.code_countries)
+        for code, messages in other.code_messages.items():
+            mine = self.code_messages[code]
+            take_counts(mine, messages)
+            if not mine:
+                del self.code_messages[code]
+        for key, leg_stats in other.legs.items():
+            mine_leg = self.legs[key]
+            mine_leg.subtract(leg_stats)
+            if not mine_leg.count:
+                del self.legs[key]
+        start, end = self.first_start, self.last_end
+        return (start is not None and other.first_start == start != kept.first_start) or (
+            end is not None and other.last_end == end != kept.last_end
+        )
 
     # ---- derived figures -------------------------------------------------------------
 
@@ -397,6 +440,24 @@ def _count_plain(counts: dict[Any, int], values: list[Any], plain: Callable[[Any
         _count_elements(counts, map(plain, values))
 
 
+def _unspelled(name: str, counts: dict[Any, int]) -> dict[Any, int]:
+    """A leg's value counts with each value as `settled` will read it: a status by name
+    (None: missing), a number as int or float (unreadable values left out), answer times
+    as they are. `settled` gives the same from these as from the values as found."""
+    if name == "answer":
+        return dict(counts)
+    out: dict[Any, int] = {}
+    for value, n in counts.items():
+        if name == "status":
+            settled: Any = status_name(value) if type(value) is str else None
+        else:
+            settled = number_of(value)
+            if settled is None:
+                continue
+        out[settled] = out.get(settled, 0) + n
+    return out
+
+
 def _text(value: Any) -> str | None:
     """A status value that can be counted as found: its text, or None ((missing))."""
     return value if type(value) is str else None
@@ -406,3 +467,14 @@ def add_counts(counts: dict[Any, int], more: Mapping[Any, int]) -> None:
     """Add value counts to others."""
     for value, n in more.items():
         counts[value] = counts.get(value, 0) + n
+
+
+def take_counts(counts: dict[Any, int], less: Mapping[Any, int]) -> None:
+    """Take value counts back from others that hold them (a value left with none goes)."""
+    for value, n in less.items():
+        left = counts[value] - n
+        if left:
+            assert left > 0, "taking back more than was counted"
+            counts[value] = left
+        else:
+            del counts[value]

@@ -3,6 +3,7 @@ digest that tells a conflicting retry from an identical one."""
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from itertools import repeat
 from operator import add
@@ -97,7 +98,16 @@ class Dedupe:
     Streams (stdin, compressed files) keep a digest of each first copy instead.
     """
 
-    __slots__ = ("_first_at", "_handles", "_limit", "digests", "first", "paths")
+    __slots__ = (
+        "_digest_at",
+        "_first_at",
+        "_handles",
+        "_limit",
+        "digests",
+        "first",
+        "paths",
+        "repeats",
+    )
 
     def __init__(self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
         # hash(id) → where its first copy is: (file number << 48) + offset. The prefilter
@@ -110,6 +120,10 @@ class Dedupe:
         self.paths: list[str] = []
         self._handles: dict[int, BinaryIO] = {}
         self._limit = max_line_bytes
+        # when kept (`--jobs`): of each duplicate met by position, the hash of its id,
+        # where it is and whether it conflicts, one after another
+        self.repeats: array[int] | None = None
+        self._digest_at: dict[int, int] = {}  # `digest_at`: place → digest
 
     def base(self, piece: Piece) -> int:
         """Where a piece's lines are told apart from others' (-1: a stream, not by position):
@@ -157,6 +171,28 @@ class Dedupe:
         """Whether a session whose line is at `until` is the first copy of its id, when
         its id was first met at `start` (every read of a file in between known to `base`)."""
         return self._search(session.session_id, start, until, self._limit) == until
+
+    def first_copy_before(self, session: Session, start: int, until: int) -> int | None:
+        """Where the first copy of a session's id is, when it is before the session's own
+        place `until`, searching from `start` (where the id was first met); None when the
+        session is its id's first copy."""
+        at = self._search(session.session_id, start, until, self._limit)
+        return None if at == until else at
+
+    def digest_at(self, where: int) -> int:
+        """The digest of the session at a place where one was met (the last few kept)."""
+        digest = self._digest_at.get(where)
+        if digest is None:
+            if len(self._digest_at) >= DIGESTS_KEPT:
+                self._digest_at.clear()
+            digest = self._digest_at[where] = payload_digest(self.read_back(where).payload)
+        return digest
+
+    def read_back(self, where: int) -> Session:
+        """The session at a place where one was met."""
+        session = self._read_back(where)
+        assert type(session) is Session
+        return session
 
     def _search(self, session_id: str, start: int, until: int, limit: int) -> int:
         """Where the first line from the one holding `start` to `until` that holds a valid
@@ -220,6 +256,8 @@ class Dedupe:
             return True
         counts.duplicates += 1
         counts.conflicts += verdict
+        if self.repeats is not None and where >= 0:
+            self.repeats.extend((hash(session.session_id), where, verdict))
         return False
 
     def check(self, session: Session, where: int = -1) -> bool | None:
@@ -260,5 +298,6 @@ class Dedupe:
         self._handles.clear()
 
 
+DIGESTS_KEPT = 4096  # digests kept by `digest_at`
 FILE_SHIFT = 48  # a place in the input: offsets up to 256 TiB; file numbers above
 OFFSET = (1 << FILE_SHIFT) - 1  # a place's offset bits

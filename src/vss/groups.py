@@ -155,6 +155,12 @@ class Groups:
             mine.merge(stats)
         return self
 
+    def subtract(self, other: Groups, kept: Groups) -> bool:
+        """Take back sessions counted here too (`Stats.subtract`); groups show no period,
+        so nothing is left in doubt: False."""
+        _take_back(self.groups, other.groups)
+        return False
+
     def rows(self, top: int | None = None) -> list[dict[str, Any]]:
         """Group rows by sessions descending, then key, the missing key last; `(other)`."""
         total = sum(s.input.matched for s in self.groups.values())
@@ -205,6 +211,13 @@ class Trend:
             mine.merge(stats)
         return self
 
+    def subtract(self, other: Trend, kept: Trend) -> bool:
+        """Take back sessions counted here too (`Stats.subtract`); buckets show no period,
+        so nothing is left in doubt: False."""
+        self.no_start -= other.no_start
+        _take_back(self.buckets, other.buckets)
+        return False
+
     def starts(self) -> Iterator[int]:
         """Every bucket start from the first session's bucket to the last one's."""
         if not self.buckets:
@@ -234,3 +247,12 @@ class Trend:
                 }
             )
         return rows
+
+
+def _take_back(parts: dict[Any, Stats], less: dict[Any, Stats]) -> None:
+    """`Stats.subtract` per key; a key left with no session goes."""
+    for key, stats in less.items():
+        mine = parts[key]
+        mine.subtract(stats, Stats())  # no period shown: none in doubt
+        if not mine.input.matched:
+            del parts[key]

@@ -1,10 +1,15 @@
 """`--jobs N` (SPEC §11): plain files read in byte ranges by worker processes, then merged.
 
-Overviews (`aggregate`): dedupe stays exact across ranges because a first pass
-(`scan.scan_ids`) finds the sessionIds that occur in more than one range; workers dedupe
-and aggregate every other session and hand the lines of those back, and the parent dedupes
-them in input order. The aggregates do not depend on the order sessions are added in, so
-the output is the same as with one process.
+Overviews (`aggregate`): each piece is aggregated deduped within itself, and the parts
+merged. Then the copies a piece counted as first copies whose id was met in an earlier
+piece are read again: a duplicate is taken back from the total (`subtract`), and the
+duplicates within the piece of such an id are judged again against the first copy of all
+(conflicts). When an accumulator cannot take sessions back, or cannot be sure it took one
+back exactly (the period), it reads in two rounds instead: a first pass (`scan.scan_ids`)
+finds the sessionIds that occur in more than one piece; workers aggregate every other
+session and hand the lines of those back, and the parent dedupes them in input order.
+The aggregates do not depend on the order sessions are added in, so the output is the same
+as with one process.
 
 The prefilter (`prefiltered`: `--code`): each worker reads its range as one process would,
 deduped within it, and hands back the lines of its wanted sessions, where they are, and
@@ -27,9 +32,10 @@ from multiprocessing.pool import Pool
 from typing import Any, BinaryIO, Generic, TypeVar
 
 from vss.aggregate import InputCounts
-from vss.dedupe import FILE_SHIFT, OFFSET, Dedupe
+from vss.dedupe import FILE_SHIFT, OFFSET, Dedupe, payload_digest
 from vss.parse import parse_line
 from vss.pipeline import (
+    BATCH,
     FileTally,
     Match,
     Payload,
@@ -108,7 +114,10 @@ class _Outcome:
 @dataclass(slots=True)
 class _PieceResult(_Outcome, Generic[A]):
     accumulator: A = None  # type: ignore[assignment]
-    deferred: list[bytes] = field(default_factory=list)
+    deferred: list[bytes] = field(default_factory=list)  # lines of ids in other pieces
+    met: bytes = b""  # packed hashes of the ids of the piece's first copies
+    met_at: bytes = b""  # packed: where each first copy is in its file
+    repeats: bytes = b""  # packed triples of duplicates: id hash, where, conflicting
 
 
 @dataclass(slots=True)
@@ -191,9 +200,10 @@ def _unpack(packed: bytes) -> array[int]:
     return keys
 
 
-def _work(task: tuple[int, set[int]]) -> _PieceResult[Any]:
-    """Round two: aggregate one piece, deduped within it, handing back the lines of the
-    ids that are also in other pieces."""
+def _work(task: tuple[int, set[int] | None]) -> _PieceResult[Any]:
+    """Aggregate one piece, deduped within it. Given the ids that are also in other pieces
+    (round two of `_two_rounds`), hand back their lines; else (`_taking_back`) hand back
+    the ids met (hashes, and where each first copy is) and the duplicates met by place."""
     index, shared = task
     job = _JOB
     assert job is not None
@@ -206,10 +216,17 @@ def _work(task: tuple[int, set[int]]) -> _PieceResult[Any]:
     add, match = job.add, job.match
     deferred: list[bytes] = []
     dedupe = Dedupe(max_line_bytes=job.options.max_line_bytes) if job.options.dedupe else None
-    blocks = read_piece(piece, counts, collector, job.options, dedupe, tally, (deferred, shared))
-    for batch in batches(blocks, match):
-        add(accumulator, batch)
-    return _PieceResult(
+    if dedupe is not None and shared is None:
+        dedupe.repeats = array("q")
+    handing_back = None if shared is None else (deferred, shared)
+    try:
+        blocks = read_piece(piece, counts, collector, job.options, dedupe, tally, handing_back)
+        for batch in batches(blocks, match):
+            add(accumulator, batch)
+    finally:
+        if dedupe is not None:
+            dedupe.close()
+    result: _PieceResult[Any] = _PieceResult(
         counts,
         tally,
         collector.warnings,
@@ -218,6 +235,11 @@ def _work(task: tuple[int, set[int]]) -> _PieceResult[Any]:
         accumulator=accumulator,
         deferred=deferred,
     )
+    if dedupe is not None and dedupe.repeats is not None:
+        result.met = array("q", dedupe.first.keys()).tobytes()
+        result.met_at = array("q", map(OFFSET.__and__, dedupe.first.values())).tobytes()
+        result.repeats = dedupe.repeats.tobytes()
+    return result
 
 
 def _prefilter(index: int) -> _Found:
@@ -289,50 +311,183 @@ def aggregate(
     merge: Callable[[A, A], A],
     pieces: list[Piece],
     jobs: int,
+    subtract: Callable[[A, A, A], bool] | None = None,
 ) -> A:
-    """Aggregate the matched sessions of `pieces` over `jobs` processes (see module doc)."""
+    """Aggregate the matched sessions of `pieces` over `jobs` processes (see module doc).
+
+    With `subtract(total, part, kept)`, which takes back the sessions of `part` and says
+    whether what they added may not be known from them alone (the period, given `kept`,
+    other sessions that stay counted), duplicates across pieces are taken back after one
+    round; else, or when that is in doubt, the input is read in two rounds."""
     global _JOB
     _JOB = _Job(pieces, options, match, new, add)
     context = multiprocessing.get_context("fork")
     try:
         with context.Pool(min(jobs, len(pieces)) - 1) as pool:
-            shared: set[int] = set()
-            if options.dedupe:
-                # ids in more than one piece: those of each piece met in the pieces before
-                earlier: set[int] = set()
-                scans = _in_order(pool, _scan, list(range(len(pieces))))
-                for index, scan in enumerate(scans):
-                    if scan is None:  # unreadable: the read itself will report it
-                        continue
-                    ids = _unpack(scan)
-                    shared.update(earlier.intersection(ids))
-                    if index < len(pieces) - 1:
-                        earlier.update(ids)
-                    del ids, scan
-                del earlier
-            tasks = [(index, shared) for index in range(len(pieces))]
-            results = list(_in_order(pool, _work, tasks))
+            done = None
+            if options.dedupe and subtract is not None:
+                done = _taking_back(pool, options, match, new, add, merge, subtract)
+            if done is None:
+                done = _two_rounds(pool, options, match, new, add, merge)
     finally:
         _JOB = None
-    total = new()
+    total, results, corrections = done
     tallies = _Tallies(reporter)
     line_base = 0  # lines of the file before the piece, in this read of it
     for piece, result in zip(pieces, results, strict=True):
-        total = merge(total, result.accumulator)
         line_base = 0 if piece.start == 0 else line_base
         result.report(reporter, counts, line_base)
         line_base += result.tally.lines
         tallies.add(piece, result.tally)
+    counts.merge(corrections)
+    tallies.close()
+    return total
+
+
+_Done = tuple[A, list[_PieceResult[A]], InputCounts]  # the total, the pieces, corrections
+
+
+def _two_rounds(
+    pool: Pool,
+    options: ReadOptions,
+    match: Match | None,
+    new: Callable[[], A],
+    add: Callable[[A, list[Payload]], None],
+    merge: Callable[[A, A], A],
+) -> _Done[A]:
+    """Round one finds the ids in more than one piece; round two aggregates the pieces,
+    handing back the lines of those ids, which are then deduped here in input order."""
+    assert _JOB is not None
+    pieces = _JOB.pieces
+    shared: set[int] = set()
+    if options.dedupe:
+        # ids in more than one piece: those of each piece met in the pieces before
+        earlier: set[int] = set()
+        scans = _in_order(pool, _scan, list(range(len(pieces))))
+        for index, scan in enumerate(scans):
+            if scan is None:  # unreadable: the read itself will report it
+                continue
+            ids = _unpack(scan)
+            shared.update(earlier.intersection(ids))
+            if index < len(pieces) - 1:
+                earlier.update(ids)
+            del ids, scan
+        del earlier
+    tasks: list[tuple[int, set[int] | None]] = [(index, shared) for index in range(len(pieces))]
+    results = list(_in_order(pool, _work, tasks))
+    total = new()
+    for result in results:
+        total = merge(total, result.accumulator)
     # the sessions whose id is in more than one piece, deduped in input order
+    corrections = InputCounts()
     dedupe = Dedupe()
     for result in results:
         for line in result.deferred:
             session = parse_line(line, options.max_line_bytes)
             assert type(session) is Session
-            if dedupe.admit(session, counts) and (match is None or match(session)):
+            if dedupe.admit(session, corrections) and (match is None or match(session)):
                 add(total, [session.payload])
-    tallies.close()
-    return total
+    return total, results, corrections
+
+
+def _taking_back(
+    pool: Pool,
+    options: ReadOptions,
+    match: Match | None,
+    new: Callable[[], A],
+    add: Callable[[A, list[Payload]], None],
+    merge: Callable[[A, A], A],
+    subtract: Callable[[A, A, A], bool],
+) -> _Done[A] | None:
+    """One round: the pieces are aggregated, each deduped within itself, and merged; then
+    the first copies of a piece whose id was met in an earlier piece are checked (by
+    reading the lines again) and, when duplicates, taken back, and the duplicates within
+    a piece of such ids are judged again against the first copy of all.
+
+    None when `subtract` is in doubt about conflicting copies: one may have held the
+    earliest start or the latest end alone, which its first copy (in `kept` if it passed
+    the filters) does not reach. An identical copy cannot have: its first copy has the same
+    times and passed the same filters."""
+    assert _JOB is not None
+    pieces = _JOB.pieces
+    tasks: list[tuple[int, set[int] | None]] = [(index, None) for index in range(len(pieces))]
+    results = list(_in_order(pool, _work, tasks))
+    total = new()
+    for result in results:
+        total = merge(total, result.accumulator)
+    corrections = InputCounts()
+    dedupe = Dedupe(max_line_bytes=options.max_line_bytes)
+    numbers = [dedupe.base(piece) >> FILE_SHIFT for piece in pieces]
+    # what to take back: copies identical to their first copy, conflicting copies, and
+    # the first copies of these that passed the filters
+    identical, conflicting, kept = _Parts(new, add), _Parts(new, add), _Parts(new, add)
+    earlier: list[tuple[array[int], array[int], int]] = []  # ids met, where, file number
+    try:
+        for number, result in zip(numbers, results, strict=True):
+            met, met_at = _unpack(result.met), _unpack(result.met_at)
+            doubtful = _met_before(set(met), earlier) if earlier else {}
+            for key, at in zip(met, met_at, strict=True) if doubtful else ():
+                first_met = doubtful.get(key)
+                if first_met is None:
+                    continue
+                here = (number << FILE_SHIFT) + at
+                session = dedupe.read_back(here)
+                first = dedupe.first_copy_before(session, first_met, here)
+                if first is None:  # another id with the same hash: a first copy
+                    continue
+                conflict = dedupe.digest_at(first) != payload_digest(session.payload)
+                corrections.sessions -= 1
+                corrections.duplicates += 1
+                corrections.conflicts += conflict
+                if match is not None and not match(session):
+                    continue
+                if not conflict:
+                    identical.add_one(session.payload)
+                    continue
+                conflicting.add_one(session.payload)
+                first_copy = dedupe.read_back(first)
+                if match is None or match(first_copy):
+                    kept.add_one(first_copy.payload)
+            repeats = _unpack(result.repeats) if doubtful else array("q")
+            for key, where, was in zip(repeats[::3], repeats[1::3], repeats[2::3], strict=True):
+                first_met = doubtful.get(key)
+                if first_met is None:
+                    continue
+                here = (number << FILE_SHIFT) + (where & OFFSET)
+                session = dedupe.read_back(here)
+                first = dedupe.first_copy_before(session, first_met, here)
+                assert first is not None  # a duplicate within its piece already
+                conflict = dedupe.digest_at(first) != payload_digest(session.payload)
+                corrections.conflicts += conflict - was
+            earlier.append((met, met_at, number))
+    finally:
+        dedupe.close()
+    taken = identical.done()
+    subtract(total, taken, taken)  # each has the times of a first copy that is kept
+    if subtract(total, conflicting.done(), kept.done()):
+        return None
+    return total, results, corrections
+
+
+class _Parts(Generic[A]):
+    """An accumulator of sessions to take back, fed a block at a time."""
+
+    def __init__(self, new: Callable[[], A], add: Callable[[A, list[Payload]], None]) -> None:
+        self.accumulator = new()
+        self.add = add
+        self.block: list[Payload] = []
+
+    def add_one(self, payload: Payload) -> None:
+        self.block.append(payload)
+        if len(self.block) >= BATCH:
+            self.add(self.accumulator, self.block)
+            self.block = []
+
+    def done(self) -> A:
+        if self.block:
+            self.add(self.accumulator, self.block)
+            self.block = []
+        return self.accumulator
 
 
 def prefiltered(

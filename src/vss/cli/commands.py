@@ -149,10 +149,11 @@ def _aggregate(
     new: Callable[[], A],
     add: Callable[[A, list[Payload]], None],
     merge: Callable[[A, A], A],
+    subtract: Callable[[A, A, A], bool],
     counts: InputCounts,
 ) -> tuple[A, int]:
     """Fold the matched sessions into an accumulator, over `--jobs` processes when it pays;
-    `add` takes a list of session payloads.
+    `add` takes a list of session payloads (`subtract`: see `parallel.aggregate`).
 
     Returns the accumulator and the exit status the input deserves.
     """
@@ -169,7 +170,7 @@ def _aggregate(
 
         return accumulator, _reading(run, fold)
     accumulator = parallel_aggregate(
-        run.paths, counts, run.reporter, run.options, match, new, add, merge, pieces, jobs
+        run.paths, counts, run.reporter, run.options, match, new, add, merge, pieces, jobs, subtract
     )
     return accumulator, run.reporter.finish()
 
@@ -274,7 +275,9 @@ def stats(
         _stats_by(run, by, top, fmt)
         return
     counts = InputCounts(files=run.paths)
-    result, status_code = _aggregate(run, Stats, Stats.add_block, Stats.merge, counts)
+    result, status_code = _aggregate(
+        run, Stats, Stats.add_block, Stats.merge, Stats.subtract, counts
+    )
     counts.matched = result.input.matched
     result.input = counts
     report = run.present(result.to_dict())
@@ -313,7 +316,9 @@ def _stats_by(run: Run, by: str, top: int | None, fmt: Format) -> None:
     def add(groups: Groups, payloads: list[Payload]) -> None:
         groups.add_block(key_of, payloads)
 
-    groups, status_code = _aggregate(run, Groups, add, Groups.merge, InputCounts(files=run.paths))
+    groups, status_code = _aggregate(
+        run, Groups, add, Groups.merge, Groups.subtract, InputCounts(files=run.paths)
+    )
     rows = run.present(groups.rows(top))
     with output(status_code):
         if fmt is Format.json:
@@ -374,7 +379,7 @@ def errors(
             )
         return
     result, status_code = _aggregate(
-        run, Stats, Stats.add_block, Stats.merge, InputCounts(files=run.paths)
+        run, Stats, Stats.add_block, Stats.merge, Stats.subtract, InputCounts(files=run.paths)
     )
     with output(status_code):
         _write_rows(
@@ -410,7 +415,12 @@ def trend(
     run = prepare(files, **options)
     step, zone = EVERY[every], run.zone
     buckets, status_code = _aggregate(
-        run, lambda: Trend(step, zone), Trend.add_block, Trend.merge, InputCounts(files=run.paths)
+        run,
+        lambda: Trend(step, zone),
+        Trend.add_block,
+        Trend.merge,
+        Trend.subtract,
+        InputCounts(files=run.paths),
     )
     rows = buckets.rows()
     with output(status_code):

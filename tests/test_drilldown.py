@@ -338,6 +338,14 @@ def test_sessions_sort(messy: tuple[Path, list[dict[str, Any]]], column: str) ->
     assert [r[column] for r in got] == [r[column] for r in descending + missing]
     got = run_json("sessions", "-f", "json", "-q", "--sort", column, "--limit", "7", str(path))
     assert [r["sessionId"] for r in got] == [r["sessionId"] for r in ascending[:7]]
+    # with a limit only the best rows so far are kept: the same rows, ties in input order
+    for limit in (1, 7, len(present) + 2):
+        got = run_json(
+            "sessions", "-f", "json", "-q", "--sort", column, "-r", "-n", str(limit), str(path)
+        )
+        assert [r["sessionId"] for r in got] == [
+            r["sessionId"] for r in (descending + missing)[:limit]
+        ]
 
 
 def test_sessions_sort_times_by_instant_not_by_text(tmp_path: Path) -> None:
@@ -377,3 +385,20 @@ def test_sessions_limit(messy: tuple[Path, list[dict[str, Any]]]) -> None:
     assert [json.loads(line)["sessionId"] for line in ndjson.splitlines()] == [
         r["sessionId"] for r in rows[:5]
     ]
+    got = run_json("sessions", "-f", "json", "-q", "--reverse", "--limit", "4", str(path))
+    assert [r["sessionId"] for r in got] == [r["sessionId"] for r in rows[::-1][:4]]
+
+
+def test_sessions_limit_in_input_order_reads_no_further(tmp_path: Path) -> None:
+    """Like `head`: once N sessions are out, the rest of the input is not read (a bad
+    line well after them is not reported); sorted or reversed, all of it is."""
+    path = tmp_path / "head.jsonl"
+    sessions = [{"sessionId": f"s{i}", "startTime": f"2024-03-01T00:00:{i:02d}Z"} for i in range(3)]
+    filler = [{"sessionId": f"f{i}"} for i in range(200)]  # lines are read in runs
+    path.write_text("".join(json.dumps(s) + "\n" for s in sessions + filler) + "{broken\n")
+    result = run("sessions", "-f", "csv", "--limit", "2", str(path))
+    assert result.exit_code == 0 and result.stderr == ""
+    assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["s0", "s1"]
+    for order in (["--reverse"], ["--sort", "startTime"]):
+        result = run("sessions", "-f", "csv", "--limit", "2", *order, str(path))
+        assert f"{path}:204: not valid JSON" in result.stderr

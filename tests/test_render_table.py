@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from vss.render.table import Table, plain_lines, print_tables, rich_table
+from vss.render.table import Table, csv_chunks, csv_text, plain_lines, print_tables, rich_table
 
 text = st.text(alphabet=st.sampled_from(list("ab Z09-_:.+é中😀\u0301\x1b\u202e")), max_size=8)
 words = st.sampled_from(["", " ", "COMPLETED", "2024-03-25T06:01:30Z", "-2004"])
@@ -54,3 +54,14 @@ def test_many_rows_are_drawn_quickly() -> None:
     lines = plain_lines(table, 120)
     assert lines is not None and len(lines) == 50_003
     assert lines[3] == "s0" + " " * 10 + "0" and lines[-1] == "s49999  49999"
+
+
+def test_csv_written_in_chunks_is_the_same_text() -> None:
+    """`csv_chunks` hands on a few rows at a time (streamed output): joined, the same CSV,
+    wherever the chunks end."""
+    rows = [[f"=cell {i}", i, i / 3, None, "a,b", 'q"uote', "line\nbreak"] for i in range(23)]
+    whole = csv_text(["a", "b", "c", "d", "e", "f", "g"], rows)
+    for size in (1, 2, 5, 22, 23, 24):
+        chunks = list(csv_chunks(["a", "b", "c", "d", "e", "f", "g"], rows, size))
+        assert "".join(chunks) == whole
+        assert len(chunks) == len(rows) // size + 1

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable, Iterator
+from heapq import nlargest, nsmallest
+from itertools import islice
 from typing import Any
 
 from vss.aggregate import HIGH_JITTER_MS, HIGH_PACKET_LOSS, LOW_MOS, MOS_BANDS, Stats, ratio
 from vss.records import CATALOG, MISSING, UNKNOWN_ERROR, Code, Leg, Session, text
 from vss.timestamps import format_timestamp, timestamp
+from vss.values import metric
 
 ERROR_PLACE_COLUMNS = (
     "sessionId",
@@ -125,11 +130,21 @@ def _number(value: Any) -> Any:
 
 
 def session_row(session: Session) -> dict[str, Any]:
-    """SPEC §7 `vss sessions`: one row per session."""
-    a = session.legs.get("callA")
-    b = session.legs.get("callB")
-    to = b or a
-    moses = [leg.mos for leg in session.legs.values() if leg.mos is not None]
+    """SPEC §7 `vss sessions`: one row per session (legs read as they are: a row needs
+    only a few of their fields, not `Session.legs`)."""
+    payload = session.payload
+    details = payload.get("details")
+    legs = [leg for leg in details.values() if type(leg) is dict] if type(details) is dict else []
+    a = _call_leg(details, "callA")
+    b = _call_leg(details, "callB")
+    to = a if b is None else b
+    moses = []
+    for leg in legs:
+        quality = leg.get("callQuality")
+        if type(quality) is dict:
+            mos = metric(quality.get("mos"))
+            if mos is not None:
+                moses.append(mos)
     return {
         "sessionId": session.session_id,
         "startTime": timestamp_text(session.start),
@@ -137,14 +152,59 @@ def session_row(session: Session) -> dict[str, Any]:
         "subAccountId": session.field("subAccountId"),
         "sessionStatus": session.status,
         "lastAction": session.field("lastAction"),
-        "callCount": _number(session.payload.get("callCount")),
-        "source": None if a is None else text(a.raw.get("source")),
-        "destination": None if to is None else text(to.raw.get("destination")),
+        "callCount": _number(payload.get("callCount")),
+        "source": None if a is None else text(a.get("source")),
+        "destination": None if to is None else text(to.get("destination")),
         "destinationCountryCode": session.destination_country(),
-        "duration_s": None if b is None else b.duration,
+        "duration_s": None if b is None else metric(b.get("callDuration")),
         "mos_min": min(moses) if moses else None,
         "errorCodes": " ".join(str(code) for code in session.codes()),
     }
+
+
+def _call_leg(details: Any, key: str) -> dict[str, Any] | None:
+    """A leg of `details` when it is an object (SPEC §2: else no leg)."""
+    leg = details.get(key) if type(details) is dict else None
+    return leg if type(leg) is dict else None
+
+
+def pick_rows(
+    rows: Iterable[dict[str, Any]], sort: str | None, reverse: bool, limit: int | None
+) -> Iterable[dict[str, Any]]:
+    """`vss sessions` rows in order (`sort_key` of a column, else input order; reversed,
+    missing values still last) and at most `limit` of them.
+
+    Holds no more rows than it gives: in input order rows are passed on as they come (and
+    no more is read than needed), and with a limit only the best so far are kept (the
+    heapq selections are documented to equal sorting and slicing, ties included).
+    """
+    if sort is None:
+        if not reverse:
+            return rows if limit is None else islice(rows, limit)
+        if limit is None:
+            return list(rows)[::-1]
+        return list(deque(rows, maxlen=limit))[::-1]
+    key = sort_key(sort)
+    if not reverse:  # missing values sort last already
+        return sorted(rows, key=key) if limit is None else nsmallest(limit, rows, key=key)
+    missing: list[dict[str, Any]] = []  # in input order, after the others
+
+    def others() -> Iterator[dict[str, Any]]:
+        for row in rows:
+            if key(row)[0] != MISSING_RANK:
+                yield row
+            elif limit is None or len(missing) < limit:
+                missing.append(row)
+
+    ordered = (
+        sorted(others(), key=key, reverse=True)
+        if limit is None
+        else nlargest(limit, others(), key=key)
+    )
+    return (ordered + missing)[:limit]
+
+
+MISSING_RANK = 2  # where `sort_key` puts missing values: after numbers (0) and text (1)
 
 
 def sort_key(column: str) -> Any:
@@ -154,7 +214,7 @@ def sort_key(column: str) -> Any:
     def key(row: dict[str, Any]) -> tuple[int, Any]:
         value = row[column]
         if value is None or value == "" or value == MISSING:
-            return (2, 0)
+            return (MISSING_RANK, 0)
         if is_time:
             return (0, timestamp(value))
         if isinstance(value, int | float):

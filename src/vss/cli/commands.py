@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from itertools import chain
 from typing import Annotated, Any, TypeVar
@@ -53,9 +53,9 @@ from vss.views import (
     SESSION_TABLE_COLUMNS,
     error_place_rows,
     error_summary_rows,
+    pick_rows,
     session_row,
     show_dict,
-    sort_key,
 )
 
 app = typer.Typer(
@@ -191,7 +191,7 @@ def _display(column: str, value: Any) -> str:
 
 
 def _write_rows(
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     fmt: Format,
     columns: tuple[str, ...],
     *,
@@ -494,32 +494,30 @@ def _sessions_command(
             UsageError(f"--sort: unknown column {sort!r} (accepted: {', '.join(SESSION_COLUMNS)})")
         )
     run = prepare(files, **options)
-    rows: list[dict[str, Any]] = []
+    held: list[dict[str, Any]] = []  # rows for a table (its widths need them all)
+    streamed = fmt in (Format.json, Format.ndjson, Format.csv)
 
-    def collect(sessions: Sessions) -> None:
-        rows.extend(session_row(session) for session, _ in sessions)
-        if sort is not None:
-            rows.sort(key=sort_key(sort), reverse=reverse)
-            if reverse:  # missing values still last
-                missing = sort_key(sort)
-                rows.sort(key=lambda row: missing(row)[0] == 2)
-        elif reverse:
-            rows.reverse()
-        if limit is not None:
-            del rows[limit:]
+    def consume(sessions: Sessions) -> None:
+        rows = pick_rows((session_row(session) for session, _ in sessions), sort, reverse, limit)
+        if streamed:  # written as they come (in input order, as they are read)
+            _write_rows(map(run.present, rows), fmt, SESSION_COLUMNS, title="Sessions")
+        else:
+            held.extend(rows)
 
-    status_code = _read(run, collect)
-    rows = run.present(rows)
-    with output(status_code):
-        _write_rows(
-            rows,
-            fmt,
-            SESSION_COLUMNS,
-            title="Sessions",
-            table_columns=SESSION_TABLE_COLUMNS,
-            numeric=("duration_s", "mos_min", "callCount"),
-            caption=[f"{len(rows):,} {'session' if len(rows) == 1 else 'sessions'}"],
-        )
+    with output(0):
+        status_code = _read(run, consume)
+        if not streamed:
+            _write_rows(
+                run.present(held),
+                fmt,
+                SESSION_COLUMNS,
+                title="Sessions",
+                table_columns=SESSION_TABLE_COLUMNS,
+                numeric=("duration_s", "mos_min", "callCount"),
+                caption=[f"{len(held):,} {'session' if len(held) == 1 else 'sessions'}"],
+            )
+    if status_code:
+        raise typer.Exit(status_code)
 
 
 app.command("sessions")(_sessions_command)

@@ -8,7 +8,7 @@ from typing import IO, Any
 
 import orjson
 
-from vss.render.table import Table, csv_text
+from vss.render.table import Table, csv_chunks
 
 CellText = Callable[[str, Any], str]
 
@@ -63,9 +63,11 @@ def write_csv(
     out: IO[bytes],
     cell: Callable[[str, Any], Any] | None = None,
 ) -> None:
-    """RFC 4180 CSV of the given columns; `cell` flattens values that are not scalars."""
+    """RFC 4180 CSV of the given columns, streamed; `cell` flattens values that are not
+    scalars."""
     values = ([cell(c, row[c]) if cell else row[c] for c in columns] for row in rows)
-    out.write(csv_text(columns, values).encode())
+    for chunk in csv_chunks(columns, values):
+        out.write(chunk.encode())
 
 
 def rows_table(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rich import box
@@ -168,9 +168,20 @@ def _is_number(text: str) -> bool:
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     """RFC 4180 CSV (CRLF line ends) with formula-safe cells."""
+    return "".join(csv_chunks(header, rows))
+
+
+def csv_chunks(
+    header: Sequence[str], rows: Iterable[Sequence[Cell]], rows_per_chunk: int = 512
+) -> Iterator[str]:
+    """`csv_text` a few hundred rows at a time, as the rows come."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([csv_cell(h) for h in header])
-    for row in rows:
+    for number, row in enumerate(rows, 1):
         writer.writerow([csv_cell(cell) for cell in row])
-    return buffer.getvalue()
+        if number % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

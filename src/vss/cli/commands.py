@@ -216,6 +216,49 @@ def _write_rows(
         write_tables([table], fmt)
 
 
+Rows = Iterable[dict[str, Any]]
+
+
+def _listing(
+    run: Run,
+    read: Callable[[Callable[[Rows], None]], int],
+    fmt: Format,
+    columns: tuple[str, ...],
+    *,
+    title: str,
+    table_columns: tuple[str, ...],
+    numeric: tuple[str, ...] = (),
+    caption: Callable[[list[dict[str, Any]]], list[str]],
+) -> None:
+    """Rows made while the input is read (`read` feeds them to the function it is given and
+    returns the input's exit status): JSON, NDJSON and CSV are written as they come, so
+    memory stays flat; a table once all are in (its widths need them), with a caption."""
+    held: list[dict[str, Any]] = []
+    streamed = fmt in (Format.json, Format.ndjson, Format.csv)
+
+    def consume(rows: Rows) -> None:
+        if streamed:
+            _write_rows(map(run.present, rows), fmt, columns, title=title)
+        else:
+            held.extend(rows)
+
+    with output(0):
+        status_code = read(consume)
+        if not streamed:
+            shown = run.present(held)
+            _write_rows(
+                shown,
+                fmt,
+                columns,
+                title=title,
+                table_columns=table_columns,
+                numeric=numeric,
+                caption=caption(shown),
+            )
+    if status_code:
+        raise typer.Exit(status_code)
+
+
 # ---- stats ---------------------------------------------------------------------------------
 
 ByOpt = Annotated[
@@ -357,26 +400,28 @@ def errors(
     run = prepare(files, **options, prefilter=True)
     codes = set(run.filters.codes)
     if codes:
-        rows: list[dict[str, Any]] = []
 
         def places(session: Session, _: bytes) -> list[dict[str, Any]]:
             return error_place_rows(session, codes)
 
-        status_code = _read_each(run, places, lambda found: rows.extend(chain.from_iterable(found)))
-        rows = run.present(rows)
-        messages = {row["code"]: row["message"] for row in rows}
-        caption = [f"{c}: {message}" for c, message in messages.items()]
-        caption.append(f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'}")
-        shown = tuple(c for c in ERROR_PLACE_TABLE_COLUMNS if c != "code" or len(codes) > 1)
-        with output(status_code):
-            _write_rows(
-                rows,
-                fmt,
-                ERROR_PLACE_COLUMNS,
-                title=f"Sessions with error code {', '.join(sorted(map(str, codes)))}",
-                table_columns=shown,
-                caption=caption,
-            )
+        def caption(rows: list[dict[str, Any]]) -> list[str]:
+            messages = {row["code"]: row["message"] for row in rows}
+            lines = [f"{c}: {message}" for c, message in messages.items()]
+            return [*lines, f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'}"]
+
+        _listing(
+            run,
+            lambda consume: _read_each(
+                run, places, lambda found: consume(chain.from_iterable(found))
+            ),
+            fmt,
+            ERROR_PLACE_COLUMNS,
+            title=f"Sessions with error code {', '.join(sorted(map(str, codes)))}",
+            table_columns=tuple(
+                c for c in ERROR_PLACE_TABLE_COLUMNS if c != "code" or len(codes) > 1
+            ),
+            caption=caption,
+        )
         return
     result, status_code = _aggregate(
         run, Stats, Stats.add_block, Stats.merge, Stats.subtract, InputCounts(files=run.paths)
@@ -494,30 +539,20 @@ def _sessions_command(
             UsageError(f"--sort: unknown column {sort!r} (accepted: {', '.join(SESSION_COLUMNS)})")
         )
     run = prepare(files, **options)
-    held: list[dict[str, Any]] = []  # rows for a table (its widths need them all)
-    streamed = fmt in (Format.json, Format.ndjson, Format.csv)
 
-    def consume(sessions: Sessions) -> None:
-        rows = pick_rows((session_row(session) for session, _ in sessions), sort, reverse, limit)
-        if streamed:  # written as they come (in input order, as they are read)
-            _write_rows(map(run.present, rows), fmt, SESSION_COLUMNS, title="Sessions")
-        else:
-            held.extend(rows)
+    def rows(sessions: Sessions) -> Iterable[dict[str, Any]]:
+        return pick_rows((session_row(session) for session, _ in sessions), sort, reverse, limit)
 
-    with output(0):
-        status_code = _read(run, consume)
-        if not streamed:
-            _write_rows(
-                run.present(held),
-                fmt,
-                SESSION_COLUMNS,
-                title="Sessions",
-                table_columns=SESSION_TABLE_COLUMNS,
-                numeric=("duration_s", "mos_min", "callCount"),
-                caption=[f"{len(held):,} {'session' if len(held) == 1 else 'sessions'}"],
-            )
-    if status_code:
-        raise typer.Exit(status_code)
+    _listing(
+        run,
+        lambda consume: _read(run, lambda sessions: consume(rows(sessions))),
+        fmt,
+        SESSION_COLUMNS,
+        title="Sessions",
+        table_columns=SESSION_TABLE_COLUMNS,
+        numeric=("duration_s", "mos_min", "callCount"),
+        caption=lambda held: [f"{len(held):,} {'session' if len(held) == 1 else 'sessions'}"],
+    )
 
 
 app.command("sessions")(_sessions_command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -745,6 +746,9 @@ def generate(
 
 def main() -> None:
     """Console entry point: run the app; never a traceback for the project's own errors."""
+    # What is loaded by now lives as long as the program: the garbage collector need not
+    # look at it again (~2% of the time on a large input; forked workers share it too).
+    gc.freeze()
     try:
         app(prog_name="vss")
     except VssError as exc:

@@ -138,6 +138,26 @@ class CheckReport:
                     {"sessionId": session.session_id, "problem": kind, "detail": detail}
                 )
 
+    def add_block(self, payloads: list[dict[str, Any]]) -> None:
+        """Check sessions given as their payload objects."""
+        for payload in payloads:
+            self.add(Session(payload["sessionId"], payload))
+
+    def subtract(self, other: CheckReport, kept: CheckReport) -> bool:
+        """Take back sessions that were counted here too (copies found to be duplicates
+        after the parts were merged; see `Stats.subtract`). The examples are the first
+        ones in input order and cannot be taken back: returns whether they are in doubt,
+        because a session taken back may be one of them (`kept` does not help here)."""
+        self.sessions -= other.sessions
+        in_doubt = False
+        for kind, n in other.problems.items():
+            if not n:
+                continue
+            self.problems[kind] -= n
+            mine, theirs = self.examples.get(kind, []), other.examples.get(kind, [])
+            in_doubt = in_doubt or n > len(theirs) or any(e in mine for e in theirs)
+        return in_doubt
+
     def merge(self, other: CheckReport) -> CheckReport:
         """Fold in the report of input that comes after this one's."""
         self.sessions += other.sessions

@@ -312,13 +312,17 @@ def aggregate(
     pieces: list[Piece],
     jobs: int,
     subtract: Callable[[A, A, A], bool] | None = None,
-) -> A:
+    any_order: bool = True,
+) -> A | None:
     """Aggregate the matched sessions of `pieces` over `jobs` processes (see module doc).
 
     With `subtract(total, part, kept)`, which takes back the sessions of `part` and says
     whether what they added may not be known from them alone (the period, given `kept`,
     other sessions that stay counted), duplicates across pieces are taken back after one
-    round; else, or when that is in doubt, the input is read in two rounds."""
+    round; else, or when that is in doubt, the input is read in two rounds, which add some
+    sessions last: only for an accumulator whose result does not depend on the order
+    sessions come in (`any_order`). Otherwise None: nothing is reported, and the input is
+    for the caller to read in one process."""
     global _JOB
     _JOB = _Job(pieces, options, match, new, add)
     context = multiprocessing.get_context("fork")
@@ -327,10 +331,12 @@ def aggregate(
             done = None
             if options.dedupe and subtract is not None:
                 done = _taking_back(pool, options, match, new, add, merge, subtract)
-            if done is None:
+            if done is None and (any_order or not options.dedupe):
                 done = _two_rounds(pool, options, match, new, add, merge)
     finally:
         _JOB = None
+    if done is None:
+        return None
     total, results, corrections = done
     tallies = _Tallies(reporter)
     line_base = 0  # lines of the file before the piece, in this read of it
@@ -404,10 +410,10 @@ def _taking_back(
     reading the lines again) and, when duplicates, taken back, and the duplicates within
     a piece of such ids are judged again against the first copy of all.
 
-    None when `subtract` is in doubt about conflicting copies: one may have held the
-    earliest start or the latest end alone, which its first copy (in `kept` if it passed
-    the filters) does not reach. An identical copy cannot have: its first copy has the same
-    times and passed the same filters."""
+    None when `subtract` is in doubt: for `Stats`, when a conflicting copy may have held
+    the earliest start or the latest end alone, which its first copy (in `kept` if it
+    passed the filters) does not reach; an identical copy cannot have, its first copy has
+    the same times and passed the same filters (it is its own `kept`)."""
     assert _JOB is not None
     pieces = _JOB.pieces
     tasks: list[tuple[int, set[int] | None]] = [(index, None) for index in range(len(pieces))]
@@ -463,8 +469,8 @@ def _taking_back(
     finally:
         dedupe.close()
     taken = identical.done()
-    subtract(total, taken, taken)  # each has the times of a first copy that is kept
-    if subtract(total, conflicting.done(), kept.done()):
+    in_doubt = subtract(total, taken, taken)  # the first copies, kept, are the same
+    if subtract(total, conflicting.done(), kept.done()) or in_doubt:
         return None
     return total, results, corrections
 

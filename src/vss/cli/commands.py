@@ -152,28 +152,42 @@ def _aggregate(
     merge: Callable[[A, A], A],
     subtract: Callable[[A, A, A], bool],
     counts: InputCounts,
+    any_order: bool = True,
 ) -> tuple[A, int]:
     """Fold the matched sessions into an accumulator, over `--jobs` processes when it pays;
-    `add` takes a list of session payloads (`subtract`: see `parallel.aggregate`).
+    `add` takes a list of session payloads (`subtract`, `any_order`: see
+    `parallel.aggregate`, which may leave the input to one process after all).
 
     Returns the accumulator and the exit status the input deserves.
     """
     jobs = run.jobs if run.jobs is not None else default_jobs(run.paths)
     pieces = plan(run.paths, jobs, run.options)
     match = run.filters if run.filters.active else None
-    if pieces is None:
-        accumulator = new()
+    if pieces is not None:
+        total = parallel_aggregate(
+            run.paths,
+            counts,
+            run.reporter,
+            run.options,
+            match,
+            new,
+            add,
+            merge,
+            pieces,
+            jobs,
+            subtract,
+            any_order,
+        )
+        if total is not None:
+            return total, run.reporter.finish()
+    accumulator = new()
 
-        def fold() -> None:
-            blocks = iter_blocks_of_sessions(run.paths, counts, run.reporter, run.options)
-            for batch in batches(blocks, match):
-                add(accumulator, batch)
+    def fold() -> None:
+        blocks = iter_blocks_of_sessions(run.paths, counts, run.reporter, run.options)
+        for batch in batches(blocks, match):
+            add(accumulator, batch)
 
-        return accumulator, _reading(run, fold)
-    accumulator = parallel_aggregate(
-        run.paths, counts, run.reporter, run.options, match, new, add, merge, pieces, jobs, subtract
-    )
-    return accumulator, run.reporter.finish()
+    return accumulator, _reading(run, fold)
 
 
 def _display(column: str, value: Any) -> str:
@@ -672,13 +686,15 @@ def check(
     if unknown:
         fail(UsageError(f"--ignore: unknown kind {unknown[0]!r} (accepted: {', '.join(KINDS)})"))
     run = prepare(files, **options)
-    report = CheckReport()
-
-    def consume(sessions: Sessions) -> None:
-        for session, _ in sessions:
-            report.add(session)
-
-    status_code = _read(run, consume)
+    report, status_code = _aggregate(
+        run,
+        CheckReport,
+        CheckReport.add_block,
+        CheckReport.merge,
+        CheckReport.subtract,
+        InputCounts(files=run.paths),
+        any_order=False,  # the examples are the first ones in input order
+    )
     document = run.present(report.to_dict())
     found = any(n for kind, n in document["problems"].items() if kind not in ignored)
     with output(max(status_code, 1 if found else 0)):

@@ -330,9 +330,9 @@ def aggregate(
         with context.Pool(min(jobs, len(pieces)) - 1) as pool:
             done = None
             if options.dedupe and subtract is not None:
-                done = _taking_back(pool, options, match, new, add, merge, subtract)
+                done = _taking_back(pool, merge, subtract)
             if done is None and (any_order or not options.dedupe):
-                done = _two_rounds(pool, options, match, new, add, merge)
+                done = _two_rounds(pool, merge)
     finally:
         _JOB = None
     if done is None:
@@ -353,18 +353,26 @@ def aggregate(
 _Done = tuple[A, list[_PieceResult[A]], InputCounts]  # the total, the pieces, corrections
 
 
-def _two_rounds(
-    pool: Pool,
-    options: ReadOptions,
-    match: Match | None,
-    new: Callable[[], A],
-    add: Callable[[A, list[Payload]], None],
-    merge: Callable[[A, A], A],
-) -> _Done[A]:
+def _merged(
+    pool: Pool, shared: set[int] | None, merge: Callable[[A, A], A]
+) -> tuple[A, list[_PieceResult[A]]]:
+    """Every piece aggregated by `_work` (given `shared`), in order, and the parts merged."""
+    job = _JOB
+    assert job is not None and job.new is not None
+    tasks = [(index, shared) for index in range(len(job.pieces))]
+    results: list[_PieceResult[A]] = list(_in_order(pool, _work, tasks))
+    total = job.new()
+    for result in results:
+        total = merge(total, result.accumulator)
+    return total, results
+
+
+def _two_rounds(pool: Pool, merge: Callable[[A, A], A]) -> _Done[A]:
     """Round one finds the ids in more than one piece; round two aggregates the pieces,
     handing back the lines of those ids, which are then deduped here in input order."""
-    assert _JOB is not None
-    pieces = _JOB.pieces
+    job = _JOB
+    assert job is not None and job.add is not None
+    pieces, options, match, add = job.pieces, job.options, job.match, job.add
     shared: set[int] = set()
     if options.dedupe:
         # ids in more than one piece: those of each piece met in the pieces before
@@ -379,11 +387,7 @@ def _two_rounds(
                 earlier.update(ids)
             del ids, scan
         del earlier
-    tasks: list[tuple[int, set[int] | None]] = [(index, shared) for index in range(len(pieces))]
-    results = list(_in_order(pool, _work, tasks))
-    total = new()
-    for result in results:
-        total = merge(total, result.accumulator)
+    total, results = _merged(pool, shared, merge)
     # the sessions whose id is in more than one piece, deduped in input order
     corrections = InputCounts()
     dedupe = Dedupe()
@@ -397,13 +401,7 @@ def _two_rounds(
 
 
 def _taking_back(
-    pool: Pool,
-    options: ReadOptions,
-    match: Match | None,
-    new: Callable[[], A],
-    add: Callable[[A, list[Payload]], None],
-    merge: Callable[[A, A], A],
-    subtract: Callable[[A, A, A], bool],
+    pool: Pool, merge: Callable[[A, A], A], subtract: Callable[[A, A, A], bool]
 ) -> _Done[A] | None:
     """One round: the pieces are aggregated, each deduped within itself, and merged; then
     the first copies of a piece whose id was met in an earlier piece are checked (by
@@ -414,13 +412,10 @@ def _taking_back(
     the earliest start or the latest end alone, which its first copy (in `kept` if it
     passed the filters) does not reach; an identical copy cannot have, its first copy has
     the same times and passed the same filters (it is its own `kept`)."""
-    assert _JOB is not None
-    pieces = _JOB.pieces
-    tasks: list[tuple[int, set[int] | None]] = [(index, None) for index in range(len(pieces))]
-    results = list(_in_order(pool, _work, tasks))
-    total = new()
-    for result in results:
-        total = merge(total, result.accumulator)
+    job = _JOB
+    assert job is not None and job.new is not None and job.add is not None
+    pieces, options, match, new, add = job.pieces, job.options, job.match, job.new, job.add
+    total, results = _merged(pool, None, merge)
     corrections = InputCounts()
     dedupe = Dedupe(max_line_bytes=options.max_line_bytes)
     numbers = [dedupe.base(piece) >> FILE_SHIFT for piece in pieces]

@@ -163,7 +163,7 @@ def test_ratios_are_null_without_denominator() -> None:
     assert report["status"] == {} and report["errors"] == {} and report["legs"] == {}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.tuples(sessions(), st.sampled_from(["taken", "kept", "other"])), max_size=30),
     st.lists(st.integers(0, 30), max_size=4),

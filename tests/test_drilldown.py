@@ -402,3 +402,25 @@ def test_sessions_limit_in_input_order_reads_no_further(tmp_path: Path) -> None:
     for order in (["--reverse"], ["--sort", "startTime"]):
         result = run("sessions", "-f", "csv", "--limit", "2", *order, str(path))
         assert f"{path}:204: not valid JSON" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("sessions",), ("errors", "--code", "-2004")],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "csv"])
+def test_rows_under_strict_are_all_or_nothing(
+    tmp_path: Path, command: tuple[str, ...], fmt: str
+) -> None:
+    """Rows are written as they are read, except under --strict: a bad line ends the run
+    with nothing on stdout (not the start of a JSON array or the first rows)."""
+    path = tmp_path / "strict.jsonl"
+    good = '{"sessionId": "a", "errorDetails": {"errorCode": -2004}}\n'
+    path.write_text(good + "{bad\n" + good.replace('"a"', '"b"'))
+    result = run(*command, "-f", fmt, "--strict", str(path))
+    assert result.exit_code == 3 and result.stdout == ""
+    assert f"{path}:2: not valid JSON" in result.stderr
+    path.write_text(good)
+    result = run(*command, "-f", fmt, "--strict", str(path))
+    assert result.exit_code == 0 and result.stdout.count("\n") >= 1 and "a" in result.stdout

@@ -247,9 +247,11 @@ def _listing(
 ) -> None:
     """Rows made while the input is read (`read` feeds them to the function it is given and
     returns the input's exit status): JSON, NDJSON and CSV are written as they come, so
-    memory stays flat; a table once all are in (its widths need them), with a caption."""
+    memory stays flat; a table once all are in (its widths need them), with a caption.
+    Under --strict nothing is written until the input has all been read: a bad line ends
+    the run with no output (not half a JSON array)."""
     held: list[dict[str, Any]] = []
-    streamed = fmt in (Format.json, Format.ndjson, Format.csv)
+    streamed = fmt in (Format.json, Format.ndjson, Format.csv) and not run.options.strict
 
     def consume(rows: Rows) -> None:
         if streamed:

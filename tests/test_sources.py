@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import itertools
 import lzma
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from vss import sources
 from vss.errors import InputError
-from vss.sources import iter_lines, open_source, sniff
+from vss.sources import iter_blocks, iter_lines, open_source, sniff
 
 DATA = b'{"a": 1}\n{"b": "x\xe2\x80\xa8y\ry"}\r\n\nlast'
 
@@ -89,3 +93,35 @@ def test_missing_file() -> None:
 def test_empty_stream() -> None:
     assert list(iter_lines(iter([]), "e", 10)) == []
     assert list(iter_lines(iter([b"\xef", b"\xbb\xbf{}"]), "e", 10)) == [(1, b"{}")]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=12),
+    end=st.sampled_from([b"", b"\n"]),
+    chunk=st.integers(1, 50),
+)
+def test_plain_chunks_end_at_line_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[bytes], end: bytes, chunk: int
+) -> None:
+    """A plain file (whole, or a byte range of it) is read in chunks that end at a line's
+    end when one comes within another CHUNK bytes, so that blocks need no copying; the
+    chunks and the blocks still give every byte once, in order."""
+    monkeypatch.setattr(sources, "CHUNK", chunk)
+    data = b"{" + b"\n".join(lines) + end  # "{": not the magic bytes of a compression
+    path = tmp_path / "plain.jsonl"
+    path.write_bytes(data)
+    middle = data.find(b"\n", len(data) // 2) + 1 or len(data)
+    for start, stop in ((0, None), (0, middle), (middle, len(data))):
+        stream = open_source(str(path), None, start, stop)
+        chunks = list(stream)
+        assert b"".join(chunks) == data[start:stop]
+        for piece in chunks[:-1]:  # a line's end, unless the line goes on past CHUNK more
+            assert piece.endswith(b"\n") or len(piece) >= 2 * chunk or b"\n" not in piece
+        blocks = list(iter_blocks(iter(chunks), 1 << 20, bom=False))
+        assert b"".join(block for _, block in blocks) == data[start:stop]
+        assert all(block.endswith(b"\n") for _, block in blocks[:-1])
+        lengths = (len(block) for _, block in blocks)
+        assert [at for at, _ in blocks] == list(itertools.accumulate(lengths, initial=0))[:-1]

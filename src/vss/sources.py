@@ -74,8 +74,11 @@ def _range(
         raw.seek(start)
         left = None if end is None else end - start
         while left is None or left > 0:
+            size = CHUNK if left is None else min(CHUNK, left)
             try:
-                chunk = raw.read(CHUNK if left is None else min(CHUNK, left))
+                chunk = raw.read(size)
+                if chunk and not chunk.endswith(b"\n"):
+                    chunk += raw.readline(CHUNK if left is None else left - len(chunk))
             except OSError as exc:
                 raise InputError(f"{name}: read error: {exc.strerror or exc}") from None
             if not chunk:
@@ -138,7 +141,7 @@ def _chunks(
         except OSError as exc:
             raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
         kind = sniff(first)
-        reads = _reads(raw, name, first, progress)
+        reads = _reads(raw, name, first, progress, whole_lines=kind is None)
         if kind is None:
             yield from reads
         elif kind == "zstd":
@@ -151,18 +154,34 @@ def _chunks(
 
 
 def _reads(
-    raw: IO[bytes], name: str, first: bytes, progress: Callable[[int], None] | None
+    raw: IO[bytes],
+    name: str,
+    first: bytes,
+    progress: Callable[[int], None] | None,
+    whole_lines: bool = False,
 ) -> Iterator[bytes]:
-    """The raw bytes: the chunk already read for sniffing, then the rest."""
+    """The raw bytes: the chunk already read for sniffing, then the rest.
+
+    With `whole_lines` each chunk is read on to the end of its last line (at most CHUNK
+    bytes more), so that `iter_blocks` can hand it on without copying: cutting chunks at
+    newlines by slicing costed more than reading the file.
+    """
     chunk = first
     while chunk:
+        if whole_lines and not chunk.endswith(b"\n"):
+            chunk += _read(raw.readline, name)
         if progress is not None:
             progress(len(chunk))
         yield chunk
-        try:
-            chunk = raw.read(CHUNK)
-        except OSError as exc:
-            raise InputError(f"{name}: read error: {exc.strerror or exc}") from None
+        chunk = _read(raw.read, name)
+
+
+def _read(read: Callable[[int], bytes], name: str) -> bytes:
+    """Up to CHUNK bytes from `read` (a file's `read` or `readline`)."""
+    try:
+        return read(CHUNK)
+    except OSError as exc:
+        raise InputError(f"{name}: read error: {exc.strerror or exc}") from None
 
 
 _FACTORIES: dict[str, Callable[[], Any]] = {

@@ -76,9 +76,7 @@ def _range(
         while left is None or left > 0:
             size = CHUNK if left is None else min(CHUNK, left)
             try:
-                chunk = raw.read(size)
-                if chunk and not chunk.endswith(b"\n"):
-                    chunk += raw.readline(CHUNK if left is None else left - len(chunk))
+                chunk = _lines_read(raw, size, CHUNK if left is None else left - size)
             except OSError as exc:
                 raise InputError(f"{name}: read error: {exc.strerror or exc}") from None
             if not chunk:
@@ -166,6 +164,7 @@ def _reads(
     bytes more), so that `iter_blocks` can hand it on without copying: cutting chunks at
     newlines by slicing costed more than reading the file.
     """
+    seekable = whole_lines and raw.seekable()
     chunk = first
     while chunk:
         if whole_lines and not chunk.endswith(b"\n"):
@@ -173,7 +172,10 @@ def _reads(
         if progress is not None:
             progress(len(chunk))
         yield chunk
-        chunk = _read(raw.read, name)
+        if seekable:
+            chunk = _read(lambda size: _lines_read(raw, size, CHUNK), name)
+        else:
+            chunk = _read(raw.read, name)
 
 
 def _read(read: Callable[[int], bytes], name: str) -> bytes:
@@ -182,6 +184,16 @@ def _read(read: Callable[[int], bytes], name: str) -> bytes:
         return read(CHUNK)
     except OSError as exc:
         raise InputError(f"{name}: read error: {exc.strerror or exc}") from None
+
+
+def _lines_read(raw: IO[bytes], size: int, most: int) -> bytes:
+    """`size` bytes of a seekable file and the rest of the line they end in (at most `most`
+    bytes more), in one read: joining a read and a `readline` would copy the chunk."""
+    here = raw.tell()
+    raw.seek(here + size)
+    more = len(raw.readline(most)) if most > 0 else 0
+    raw.seek(here)
+    return raw.read(size + more)
 
 
 _FACTORIES: dict[str, Callable[[], Any]] = {

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from itertools import repeat
-from operator import add
 from typing import Any, BinaryIO
 
 import orjson
@@ -111,8 +109,7 @@ class Dedupe:
 
     def __init__(self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
         # hash(id) → where its first copy is: (file number << 48) + offset. The prefilter
-        # keeps here the hash of the id's UTF-8 bytes → where the block it was first met in
-        # starts.
+        # keeps here the hash of the id's UTF-8 bytes → where its key was first met.
         self.first: dict[int, int] = {}
         # id → digest of its first copy: for streams, ids met again, and hash collisions
         self.digests: dict[str, int] = {}
@@ -138,19 +135,22 @@ class Dedupe:
             number = len(self.paths) - 1 - self.paths[::-1].index(piece.path)
         return (number << FILE_SHIFT) + piece.start
 
-    def note_block(self, keys: list[int], positions: list[int], where: int) -> set[int]:
-        """The prefilter's index: remember where the id hashes (of the UTF-8 bytes) met in
-        the block at `where` (at `positions` in it) are, for those not met before; returns
-        those that were, or that occur twice in the block. Such ids need `first_copy` to
-        read lines again."""
-        # the first place of an id twice in the block is the one kept
-        new = dict(zip(reversed(keys), map(add, reversed(positions), repeat(where)), strict=True))
-        again = set(new.keys() & self.first.keys())
-        for key in again:
-            del new[key]
-        if len(new) + len(again) != len(keys):  # an id twice in this block
-            again.update(key for key, n in Counter(keys).items() if n > 1)
-        self.first.update(new)
+    def note_block(self, keys: list[int], places: list[int]) -> set[int]:
+        """The prefilter's index: remember where the id hashes (of the UTF-8 bytes) met in a
+        block are (`places`), for those not met before; returns those that were, or that
+        occur twice in the block. Such ids need `first_copy` to read lines again."""
+        first = self.first
+        again = first.keys() & keys
+        saved = {key: first[key] for key in again}
+        size = len(first)
+        first.update(zip(keys, places, strict=True))  # a later place of a key wins here...
+        if len(first) - size != len(keys) - len(again):  # an id twice in this block
+            twice = {key for key, n in Counter(keys).items() if n > 1}
+            again |= twice
+            # ...and the first is the one kept
+            pairs = zip(reversed(keys), reversed(places), strict=True)
+            first.update((key, place) for key, place in pairs if key in twice)
+        first.update(saved)
         return again
 
     def first_copy(self, session: Session, where: int, again: set[int], limit: int) -> bool:

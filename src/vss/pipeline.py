@@ -251,12 +251,12 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
     for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
         here = base + block_at
         starts = candidate_starts(block, needles, codes)
-        ids = None if dedupe is None or starts is None else block_id_hashes(block)
+        ids = None if dedupe is None or starts is None else block_id_hashes(block, here)
         if dedupe is not None and ids is None:
             starts = None  # parsed whole, in order
         earlier: set[int] = set()
         if dedupe is not None and ids is not None:
-            earlier = dedupe.note_block(*ids, here)
+            earlier = dedupe.note_block(*ids)
         payloads: list[Payload] = []
         kept: list[bytes] = []
         if starts is None:
@@ -280,7 +280,7 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
                 where = here + start
                 if ids is None:  # ids of a block parsed whole are noted as they come
                     key = hash(result.session_id.encode())
-                    earlier = dedupe.note_block([key], [start], here)
+                    earlier = dedupe.note_block([key], [where])
                 if not dedupe.first_copy(result, where, earlier, limit):
                     counts.duplicates += 1
                     continue

@@ -4,7 +4,7 @@ Makes 1M generated sessions once (cached outside the repository, in $VSS_BENCH_D
 ~/.cache/vss-bench), then times, with a warm page cache: an orjson parse-only loop (the
 baseline), jq when installed, and the vss commands of issue #6, in rounds of every command
 in turn. Peak memory is the sum of the resident sizes of the process tree, sampled every
-20 ms.
+20 ms in one more run of each command, which is not timed.
 """
 
 from __future__ import annotations
@@ -69,20 +69,26 @@ def tree_memory_kb(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def timed(command: list[str] | str, shell: bool = False) -> tuple[float, int, int, bytes]:
-    """Wall time, peak tree RSS and PSS (KiB) and stdout of one run.
+def timed(
+    command: list[str] | str, shell: bool = False, sampled: bool = False
+) -> tuple[float, int, int, bytes]:
+    """Wall time, peak tree RSS and PSS (KiB, when `sampled`) and stdout of one run.
 
     Stdout goes to a temporary file, not a pipe: a pipe read between memory samples would
-    hold up a command that writes much (`filter` writes ~60 MB here).
+    hold up a command that writes much (`filter` writes ~60 MB here). Memory is sampled in
+    runs of its own: reading every process's page tables every 20 ms takes CPU from a
+    command that keeps both cores busy (`filter --code` over 2 processes: 4.81 s sampled, 4.43 s
+    not, medians of 3).
     """
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         process = subprocess.Popen(command, shell=shell, stdout=out, stderr=subprocess.DEVNULL)
         peak_rss = peak_pss = 0
-        while process.poll() is None:
+        while sampled and process.poll() is None:
             rss, pss = tree_memory_kb(process.pid)
             peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             time.sleep(0.02)
+        process.wait()
         elapsed = time.perf_counter() - start
         out.seek(0)
         output = out.read()
@@ -146,11 +152,12 @@ def main() -> None:
     outputs: dict[str, bytes] = {}
     for round_number in range(1, args.runs + 1):
         for label, command, shell in cases:
-            elapsed, rss, pss, outputs[label] = timed(command, shell)
+            elapsed, _, _, outputs[label] = timed(command, shell)
             times[label].append(elapsed)
-            rss_peaks[label] = max(rss_peaks[label], rss)
-            pss_peaks[label] = max(pss_peaks[label], pss)
             print(f"  round {round_number}, {label}: {elapsed:.2f} s", flush=True)
+    for label, command, shell in cases:  # memory, in runs that are not timed
+        _, rss_peaks[label], pss_peaks[label], _ = timed(command, shell, sampled=True)
+        print(f"  memory, {label}: {pss_peaks[label] / 1024:.0f} MB", flush=True)
     results = [
         (label, statistics.median(times[label]), rss_peaks[label], pss_peaks[label])
         for label, _, _ in cases

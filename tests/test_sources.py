@@ -6,6 +6,7 @@ import bz2
 import gzip
 import itertools
 import lzma
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,26 @@ def test_plain_chunks_end_at_line_ends(
         assert all(block.endswith(b"\n") for _, block in blocks[:-1])
         lengths = (len(block) for _, block in blocks)
         assert [at for at, _ in blocks] == list(itertools.accumulate(lengths, initial=0))[:-1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    lines=st.lists(st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"")), max_size=15),
+    parts=st.integers(1, 6),
+    cut=st.floats(0, 1),
+)
+def test_split_ranges_of_a_range(lines: list[bytes], parts: int, cut: float) -> None:
+    """A range from a line's start to the file's end or a line's end is cut into at most
+    `parts` ranges that cover it in order, each ending just after a newline (or at its end)."""
+    data = b"".join(line + b"\n" for line in lines)
+    with tempfile.NamedTemporaryFile() as handle:
+        handle.write(data)
+        handle.flush()
+        ends = [0, *(i + 1 for i, byte in enumerate(data) if byte == 10)]
+        start = ends[int(cut * (len(ends) - 1))]
+        for end in (None, ends[-1]):
+            ranges = sources.split_ranges(handle.name, parts, start, end)
+            assert len(ranges) <= parts
+            bounds = [start, *(b for _, b in ranges)]
+            assert [a for a, _ in ranges] == bounds[:-1] and bounds[-1] == len(data)
+            assert all(b in ends for _, b in ranges)

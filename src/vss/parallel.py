@@ -12,10 +12,12 @@ The aggregates do not depend on the order sessions are added in, so the output i
 as with one process.
 
 The prefilter (`prefiltered`: `--code`): each worker reads its range as one process would,
-deduped within it, and hands back the lines of its wanted sessions, where they are, and
-the ids it met (hashes, and where each was first met). The parent takes the ranges in
-order: a wanted session whose id was met in an earlier range is checked by reading the
-lines from there (`Dedupe.first_copy_between`); the others are first copies.
+deduped within it, and hands back where the lines of its wanted sessions are (or what the
+caller makes of them), and the ids it met (hashes, and where each was first met). The
+parent takes the ranges in order: a wanted session whose id was met in an earlier range is
+checked by reading the lines from there (`Dedupe.first_copy_between`); the others are
+first copies. The first range is read by the parent, which gives its wanted sessions as
+it reads them: nothing earlier can hold a first copy of theirs.
 
 In both, this process reads the first piece itself while `jobs - 1` workers read the others.
 """
@@ -53,6 +55,7 @@ A = TypeVar("A")
 KEPT_WARNINGS = 20
 AUTO_MIN_BYTES = 64 * 1024 * 1024
 MIN_PIECE_BYTES = 4 * 1024 * 1024
+LATER_PIECE_PARTS = 4  # prefilter: each piece after the first is read in this many parts
 
 
 def default_jobs(paths: list[str]) -> int:
@@ -248,32 +251,43 @@ def _prefilter(index: int) -> _Found:
     process reads the lines again: less to hold and to send), and the ids met in it."""
     job = _JOB
     assert job is not None
-    piece, options, match, each = job.pieces[index], job.options, job.match, job.each
-    counts = InputCounts()
-    tally = FileTally()
+    found = _Found(InputCounts(), FileTally(), [], 0, [])
+    for place, key, session, line in _wanted(index, found):
+        found.places.append(place)
+        found.keys.append(key)
+        if job.each is not None:
+            found.made.append(job.each(session, line))
+    return found
+
+
+def _wanted(index: int, found: _Found) -> Iterator[tuple[int, int, Session, bytes]]:
+    """The wanted sessions of one piece that pass the filters, deduped within the piece, as
+    they are read: where each one's line starts, the hash of its id (UTF-8), the session and
+    its line. Once all are given, `found` holds how the piece was read and the ids met."""
+    job = _JOB
+    assert job is not None
+    piece, options, match = job.pieces[index], job.options, job.match
     collector = _Collector()
     dedupe = Dedupe(max_line_bytes=options.max_line_bytes) if options.dedupe else None
     places: list[int] = []  # where each session handed on is, filled as they are read
     at = iter(places)
-    found = _Found(counts, tally, collector.warnings, collector.warning_count, collector.errors)
     try:
-        blocks = read_piece(piece, counts, collector, options, dedupe, tally, places=places)
+        blocks = read_piece(
+            piece, found.counts, collector, options, dedupe, found.tally, places=places
+        )
         for payloads, lines in blocks:
             for payload, line, place in zip(payloads, lines, at, strict=False):
                 session = Session(payload["sessionId"], payload)
                 if match is None or match(session):
-                    found.places.append(place)
-                    found.keys.append(hash(session.session_id.encode()))
-                    if each is not None:
-                        found.made.append(each(session, line))
+                    yield place, hash(session.session_id.encode()), session, line
     finally:
         if dedupe is not None:
             dedupe.close()
-    found.warning_count = collector.warning_count
+    found.warnings, found.warning_count = collector.warnings, collector.warning_count
+    found.errors = collector.errors
     if dedupe is not None:
         found.met = array("q", dedupe.first.keys()).tobytes()
         found.met_at = array("q", map(OFFSET.__and__, dedupe.first.values())).tobytes()
-    return found
 
 
 def plan(paths: list[str], jobs: int, options: ReadOptions) -> list[Piece] | None:
@@ -288,7 +302,18 @@ def plan_prefilter(paths: list[str], jobs: int, options: ReadOptions) -> list[Pi
     must be read in one process."""
     if jobs <= 1 or options.strict or not options.needles or not scannable(paths):
         return None
-    return _pieces(paths, jobs)
+    pieces = _pieces(paths, jobs)
+    if pieces is None:
+        return None
+    # The pieces after the first are cut smaller: the parent gives what the workers found
+    # a piece at a time, and only the last piece's is then left to give after all is read.
+    smaller = [pieces[0]]
+    for piece in pieces[1:]:
+        assert piece.end is not None
+        parts = max(1, min(LATER_PIECE_PARTS, (piece.end - piece.start) // MIN_PIECE_BYTES))
+        ranges = split_ranges(piece.path, parts, piece.start, piece.end)
+        smaller.extend(Piece(piece.path, start, end) for start, end in ranges)
+    return smaller
 
 
 def _pieces(paths: list[str], jobs: int) -> list[Piece] | None:
@@ -516,8 +541,17 @@ def prefiltered(
     context = multiprocessing.get_context("fork")
     try:
         with context.Pool(min(jobs, len(pieces)) - 1) as pool:
-            results = _in_order(pool, _prefilter, list(range(len(pieces))))
-            for piece, number, found in zip(pieces, numbers, results, strict=True):
+            later = pool.imap(_prefilter, range(1, len(pieces)), chunksize=1)
+            # the first piece, read here: nothing in it is doubtful, so what it wants is
+            # given as it is read, from the session and line in hand
+            first = _Found(InputCounts(), FileTally(), [], 0, [])
+            for _, _, session, line in _wanted(0, first):
+                yield each(session, line)
+            first.report(reporter, counts, 0)
+            tallies.add(pieces[0], first.tally)
+            if dedupe is not None:
+                earlier.append((_unpack(first.met), _unpack(first.met_at), numbers[0]))
+            for piece, number, found in zip(pieces[1:], numbers[1:], later, strict=True):
                 # lines of the file before the piece: counted only when a warning needs them
                 line_base = (
                     lines_before(Piece(piece.path), piece.start)
@@ -537,17 +571,17 @@ def prefiltered(
                         yield item
                         continue
                     line = read_line_at(handle, place, limit)
-                    session = parse_line(line, limit)
-                    assert type(session) is Session
+                    read_again = parse_line(line, limit)
+                    assert type(read_again) is Session
                     if first_met is not None:
                         assert dedupe is not None
                         here = (number << FILE_SHIFT) + place
-                        if not dedupe.first_copy_between(session, first_met, here):
+                        if not dedupe.first_copy_between(read_again, first_met, here):
                             # (a prefiltered read's counters are partial: nothing shows them)
                             counts.sessions -= 1
                             counts.duplicates += 1
                             continue
-                    yield item if in_workers else each(session, line)
+                    yield item if in_workers else each(read_again, line)
                 if dedupe is not None:
                     earlier.append((_unpack(found.met), _unpack(found.met_at), number))
     finally:

@@ -104,13 +104,16 @@ class Piece:
         return display_name(self.path)
 
 
-def split_ranges(path: str, parts: int) -> list[tuple[int, int]]:
-    """Byte ranges of a plain file, about equal, each ending just after a newline."""
-    size = os.path.getsize(path)
-    bounds = [0]
+def split_ranges(
+    path: str, parts: int, start: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
+    """Byte ranges of a plain file (from `start`, which is a line's start, to `end`), about
+    equal, each ending just after a newline."""
+    size = os.path.getsize(path) if end is None else end
+    bounds = [start]
     with open(path, "rb") as handle:
         for index in range(1, parts):
-            at = max(size * index // parts, bounds[-1])
+            at = max(start + (size - start) * index // parts, bounds[-1])
             handle.seek(at)
             while True:
                 block = handle.read(1 << 16)

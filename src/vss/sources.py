@@ -190,8 +190,8 @@ def _read(read: Callable[[int], bytes], name: str) -> bytes:
 
 
 def _lines_read(raw: IO[bytes], size: int, most: int) -> bytes:
-    """`size` bytes of a seekable file and the rest of the line they end in (at most `most`
-    bytes more), in one read: joining a read and a `readline` would copy the chunk."""
+    """`size` bytes of a seekable file and what follows them to the next line's end (at most
+    `most` bytes more), in one read: joining a read and a `readline` would copy the chunk."""
     here = raw.tell()
     raw.seek(here + size)
     more = len(raw.readline(most)) if most > 0 else 0

@@ -133,6 +133,11 @@ class _Found(_Outcome):
     met_at: bytes = b""  # packed: where each was first met in its file
     made: list[Any] = field(default_factory=list)  # what the job's `each` made of each one
 
+    @classmethod
+    def empty(cls) -> _Found:
+        """Nothing found yet: for `_wanted` to fill."""
+        return cls(InputCounts(), FileTally(), [], 0, [])
+
 
 class _Tallies:
     """Per read of a file: what its pieces tallied, for the pretty-printed-JSON hint."""
@@ -251,7 +256,7 @@ def _prefilter(index: int) -> _Found:
     process reads the lines again: less to hold and to send), and the ids met in it."""
     job = _JOB
     assert job is not None
-    found = _Found(InputCounts(), FileTally(), [], 0, [])
+    found = _Found.empty()
     for place, key, session, line in _wanted(index, found):
         found.places.append(place)
         found.keys.append(key)
@@ -544,7 +549,7 @@ def prefiltered(
             later = pool.imap(_prefilter, range(1, len(pieces)), chunksize=1)
             # the first piece, read here: nothing in it is doubtful, so what it wants is
             # given as it is read, from the session and line in hand
-            first = _Found(InputCounts(), FileTally(), [], 0, [])
+            first = _Found.empty()
             for _, _, session, line in _wanted(0, first):
                 yield each(session, line)
             first.report(reporter, counts, 0)

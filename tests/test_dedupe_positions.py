@@ -587,16 +587,14 @@ def test_line_start_at_every_offset(tmp_path: Path, bom: bytes) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 12), max_size=10), max_size=6))
 def test_note_block_keeps_first_places(blocks: list[list[int]]) -> None:
-    """The prefilter's index: each id keeps the place it was first met at; a block's ids met
-    before, or twice in the block, are the ones said to need a second look."""
+    """The prefilter's index: each id keeps the place it was first met at, whether met
+    before in an earlier block or twice in one block."""
     dedupe = Dedupe()
     model: dict[int, int] = {}
     place = itertools.count(100)
     for keys in blocks:
         places = [next(place) for _ in keys]
-        expected = {key for key in keys if key in model}
-        expected |= {key for key in keys if keys.count(key) > 1}
         for key, at in zip(keys, places, strict=True):
             model.setdefault(key, at)
-        assert dedupe.note_block(keys, places) == expected
+        dedupe.note_block(keys, places)
         assert dedupe.first == model

@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 
 import make_corpus
 from vss.cli import app
+from vss.render.rows import json_bytes
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
@@ -490,6 +491,18 @@ def test_escapes_are_shown_escaped_not_dropped() -> None:
     table = vss("errors", path)
     check_output_safety(table, "table")
     assert "EVILMSG" in table.stdout, table.stdout
+
+
+@pytest.mark.parametrize("unsafe", ["\x7f", "\x85", "\u202e", "\u2066"])
+@pytest.mark.parametrize("other", ["", "é"])
+def test_json_bytes_escapes_what_drives_a_terminal(unsafe: str, other: str) -> None:
+    """DEL (ASCII), C1 and bidi controls are written as `\\u` escapes, in a document that is
+    otherwise ASCII or not: the same data, read back."""
+    value = {"a": f"x{unsafe}y{other}", "n": 1}
+    written = json_bytes(value)
+    assert unsafe.encode() not in written
+    assert f"\\u{ord(unsafe):04x}".encode() in written
+    assert orjson.loads(written) == value
 
 
 def test_json_keeps_the_data_exactly() -> None:

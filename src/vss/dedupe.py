@@ -4,7 +4,6 @@ digest that tells a conflicting retry from an identical one."""
 from __future__ import annotations
 
 from array import array
-from collections import Counter
 from typing import Any, BinaryIO
 
 import orjson
@@ -135,37 +134,32 @@ class Dedupe:
             number = len(self.paths) - 1 - self.paths[::-1].index(piece.path)
         return (number << FILE_SHIFT) + piece.start
 
-    def note_block(self, keys: list[int], places: list[int]) -> set[int]:
+    def note_block(self, keys: list[int], places: list[int]) -> None:
         """The prefilter's index: remember where the id hashes (of the UTF-8 bytes) met in a
-        block are (`places`), for those not met before; returns those that were, or that
-        occur twice in the block. Such ids need `first_copy` to read lines again."""
+        block are (`places`, in order), for those not met before: each keeps the place it
+        was first met at, which `first_copy` compares with a session's own line."""
         first = self.first
-        again = first.keys() & keys
-        saved = {key: first[key] for key in again}
-        size = len(first)
-        first.update(zip(keys, places, strict=True))  # a later place of a key wins here...
-        if len(first) - size != len(keys) - len(again):  # an id twice in this block
-            twice = {key for key, n in Counter(keys).items() if n > 1}
-            again |= twice
-            # ...and the first is the one kept
-            pairs = zip(reversed(keys), reversed(places), strict=True)
-            first.update((key, place) for key, place in pairs if key in twice)
-        first.update(saved)
-        return again
+        # reversed: of the places of a key met twice in the block, the first is kept
+        block = dict(zip(reversed(keys), reversed(places), strict=True))
+        again = first.keys() & block.keys()
+        if again:  # met in an earlier block: that place stays
+            block.update({key: first[key] for key in again})
+        first.update(block)
 
-    def first_copy(self, session: Session, where: int, again: set[int], limit: int) -> bool:
-        """Whether a session met by the prefilter at `where` is the first copy of its id:
-        no earlier line of the input holds a valid session with it."""
+    def first_copy(self, session: Session, start: int, end: int, limit: int) -> bool:
+        """Whether a session whose line is from `start` to `end` (places), met by the
+        prefilter, is the first copy of its id: no earlier line of the input holds a valid
+        session with it. An id first met in the session's own line has none; one met
+        before is looked for from where it was met, by reading lines again."""
         session_id = session.session_id
         first_at = self._first_at.get(session_id)
         if first_at is None:
-            key = hash(session_id.encode())
-            if key not in again:
-                return True  # its id is in no earlier line
-            first_at = self._first_at[session_id] = self._search(
-                session_id, self.first[key], where, limit
-            )
-        return first_at == where
+            met = self.first.get(hash(session_id.encode()), start)
+            if met >= start:
+                assert met < end, "an id is noted before its lines are read"
+                return True
+            first_at = self._first_at[session_id] = self._search(session_id, met, start, limit)
+        return first_at == start
 
     def first_copy_between(self, session: Session, start: int, until: int) -> bool:
         """Whether a session whose line is at `until` is the first copy of its id, when

@@ -254,9 +254,8 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
         ids = None if dedupe is None or starts is None else block_id_hashes(block, here)
         if dedupe is not None and ids is None:
             starts = None  # parsed whole, in order
-        earlier: set[int] = set()
         if dedupe is not None and ids is not None:
-            earlier = dedupe.note_block(*ids)
+            dedupe.note_block(*ids)
         payloads: list[Payload] = []
         kept: list[bytes] = []
         if starts is None:
@@ -279,9 +278,8 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
             if dedupe is not None:
                 where = here + start
                 if ids is None:  # ids of a block parsed whole are noted as they come
-                    key = hash(result.session_id.encode())
-                    earlier = dedupe.note_block([key], [where])
-                if not dedupe.first_copy(result, where, earlier, limit):
+                    dedupe.note_block([hash(result.session_id.encode())], [where])
+                if not dedupe.first_copy(result, where, where + len(line), limit):
                     counts.duplicates += 1
                     continue
             counts.sessions += 1

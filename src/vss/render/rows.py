@@ -24,7 +24,9 @@ def _escape(match: re.Match[bytes]) -> bytes:
 def json_bytes(value: Any, indent: bool = False) -> bytes:
     """One JSON document and its newline; control characters from the data escaped."""
     data = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0)
-    return _RAW_UNSAFE.sub(_escape, data) + b"\n"
+    if not data.isascii() or data.find(b"\x7f") >= 0:  # two fast passes: most rows are ASCII
+        data = _RAW_UNSAFE.sub(_escape, data)
+    return data + b"\n"
 
 
 # Shorter headers for the table view; JSON and CSV keep the field names.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -272,3 +273,38 @@ def test_copies_anywhere_give_the_output_of_one_process(
     )
     results = [runner.invoke(app, [*command, "--jobs", jobs, str(path)]) for jobs in "124"]
     assert len({(result.exit_code, result.stdout) for result in results}) == 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(st.binary(min_size=8, max_size=8), max_size=12), min_size=1, max_size=4),
+    st.lists(st.binary(min_size=8, max_size=8), max_size=10),
+    st.booleans(),
+)
+def test_earlier_places_finds_where_ids_were_first_met(
+    pieces: list[list[bytes]], wanted: list[bytes], one_pass: bool
+) -> None:
+    """The ids met in earlier prefiltered pieces: a wanted id's place is where it was first
+    met, in the first piece that met it; a byte match across two packed ids is no match.
+    (Ids of bytes 0 and 1 only, so that such matches are common.)"""
+    squash = bytes.maketrans(bytes(range(256)), bytes(i % 2 for i in range(256)))
+
+    def key(raw: bytes) -> int:
+        return array("q", raw.translate(squash))[0]
+
+    earlier = parallel._Earlier()
+    model: dict[int, int] = {}
+    place = itertools.count(7)
+    for number, raws in enumerate(pieces):
+        keys = list(dict.fromkeys(map(key, raws)))  # a piece's ids are distinct
+        places = [next(place) for _ in keys]
+        found = parallel._Found.empty()
+        found.met = array("q", keys).tobytes()
+        found.met_at = array("q", places).tobytes()
+        earlier.add(found, number)
+        for k, at in zip(keys, places, strict=True):
+            model.setdefault(k, (number << parallel.FILE_SHIFT) + at)
+    asked = set(map(key, wanted))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "FEW_HITS", 0 if one_pass else 1 << 20)
+        assert earlier.places(asked) == {k: at for k, at in model.items() if k in asked}

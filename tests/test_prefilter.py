@@ -112,6 +112,8 @@ def test_prefiltered_output_is_the_parsed_output(
         patch.setattr(parallel, "MIN_PIECE_BYTES", 1)  # byte ranges even of small files
         for jobs in ("2", "3"):
             assert run(*command, "--quiet", "--jobs", jobs, str(dump)) == slow, jobs
+        patch.setattr(parallel, "MADE_MOST", 0)  # what the workers find, read again
+        assert run(*command, "--quiet", "--jobs", "2", str(dump)) == slow
     if "-2010" not in command:
         assert fast[1].strip() not in (b"", b"[]", b"0")  # something matched
 

@@ -11,13 +11,15 @@ session and hand the lines of those back, and the parent dedupes them in input o
 The aggregates do not depend on the order sessions are added in, so the output is the same
 as with one process.
 
-The prefilter (`prefiltered`: `--code`): each worker reads its range as one process would,
-deduped within it, and hands back where the lines of its wanted sessions are (or what the
-caller makes of them), and the ids it met (hashes, and where each was first met). The
+The prefilter (`prefiltered`: `--code`, `show ID`): each range is read as one process
+would, deduped within it, and gives where the lines of its wanted sessions are (or what the
+caller makes of them), and the ids met in it (hashes, and where each was first met). The
 parent takes the ranges in order: a wanted session whose id was met in an earlier range is
 checked by reading the lines from there (`Dedupe.first_copy_between`); the others are
-first copies. The first range is read by the parent, which gives its wanted sessions as
-it reads them: nothing earlier can hold a first copy of theirs.
+first copies. The first range, half a share, is read by the parent, which gives its wanted
+sessions as it reads them: nothing earlier can hold a first copy of theirs. The others are
+small, and taken in turn by whichever process is free, the parent included (it also writes
+all the output), so that all end about together.
 
 In both, this process reads the first piece itself while `jobs - 1` workers read the others.
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -49,13 +52,16 @@ from vss.pipeline import (
 )
 from vss.records import Session
 from vss.scan import scan_ids, scannable
-from vss.sources import Piece, read_line_at, split_ranges
+from vss.sources import Piece, line_end_after, read_line_at, split_ranges
 
 A = TypeVar("A")
 KEPT_WARNINGS = 20
 AUTO_MIN_BYTES = 64 * 1024 * 1024
 MIN_PIECE_BYTES = 4 * 1024 * 1024
-LATER_PIECE_PARTS = 4  # prefilter: each piece after the first is read in this many parts
+# prefilter: the parent's first piece is this fraction of a job's share; the rest is cut in
+# parts of a sixth of a share, taken by whichever process is free first
+FIRST_SHARE = 0.5
+PARTS_PER_SHARE = 6
 
 
 def default_jobs(paths: list[str]) -> int:
@@ -131,7 +137,9 @@ class _Found(_Outcome):
     keys: list[int] = field(default_factory=list)  # the hash of each one's id (UTF-8)
     met: bytes = b""  # packed hashes of the ids met in the piece
     met_at: bytes = b""  # packed: where each was first met in its file
-    made: list[Any] = field(default_factory=list)  # what the job's `each` made of each one
+    # what the job's `each` made of each one; None: nothing made (none, or too many to hold
+    # and send: the main process reads their lines again)
+    made: list[Any] | None = None
 
     @classmethod
     def empty(cls) -> _Found:
@@ -174,6 +182,7 @@ class _Job(Generic[A]):
     new: Callable[[], A] | None = None  # the accumulator of `aggregate`
     add: Callable[[A, list[Payload]], None] | None = None
     each: Callable[[Session, bytes], Any] | None = None  # applied by `_prefilter`
+    claimed: Any = None  # prefilter: a shared counter, the next piece no process has taken
 
 
 _JOB: _Job[Any] | None = None  # set in the parent before the workers are forked
@@ -252,17 +261,44 @@ def _work(task: tuple[int, set[int] | None]) -> _PieceResult[Any]:
 
 def _prefilter(index: int) -> _Found:
     """Prefilter one piece (deduped within it): where the lines of its wanted sessions that
-    pass the filters are, what the job's `each` makes of them if it has one (else the main
-    process reads the lines again: less to hold and to send), and the ids met in it."""
+    pass the filters are, what the job's `each` makes of them if it has one and they are
+    not too many (else the main process reads the lines again: less to hold and to send),
+    and the ids met in it."""
     job = _JOB
     assert job is not None
     found = _Found.empty()
+    each = job.each
+    made: list[Any] | None = None if each is None else []
     for place, key, session, line in _wanted(index, found):
         found.places.append(place)
         found.keys.append(key)
-        if job.each is not None:
-            found.made.append(job.each(session, line))
+        if each is not None and made is not None:
+            made.append(each(session, line))
+            if len(made) > MADE_MOST:
+                made = None
+    found.made = made
     return found
+
+
+MADE_MOST = 20_000  # what `each` makes of a piece's sessions is sent only up to this many
+
+
+def _claim() -> int | None:
+    """Take the next piece no process has taken yet (None: all are taken)."""
+    job = _JOB
+    assert job is not None
+    with job.claimed.get_lock():
+        index: int = job.claimed.value
+        if index >= len(job.pieces):
+            return None
+        job.claimed.value = index + 1
+    return index
+
+
+def _prefilter_next(_: int) -> tuple[int, _Found] | None:
+    """A worker's task: prefilter the next piece no process has taken, if any is left."""
+    index = _claim()
+    return None if index is None else (index, _prefilter(index))
 
 
 def _wanted(index: int, found: _Found) -> Iterator[tuple[int, int, Session, bytes]]:
@@ -303,22 +339,26 @@ def plan(paths: list[str], jobs: int, options: ReadOptions) -> list[Piece] | Non
 
 
 def plan_prefilter(paths: list[str], jobs: int, options: ReadOptions) -> list[Piece] | None:
-    """The pieces for `jobs` prefiltering workers (`prefiltered`), or None when the input
-    must be read in one process."""
+    """The pieces for `jobs` prefiltering processes (`prefiltered`), or None when the input
+    must be read in one process. The first, read by the parent, which also writes all that
+    is found, is half a share; the others are a sixth of a share each, so that whichever
+    process is free takes the next, and all end about together."""
     if jobs <= 1 or options.strict or not options.needles or not scannable(paths):
         return None
-    pieces = _pieces(paths, jobs)
-    if pieces is None:
-        return None
-    # The pieces after the first are cut smaller: the parent gives what the workers found
-    # a piece at a time, and only the last piece's is then left to give after all is read.
-    smaller = [pieces[0]]
-    for piece in pieces[1:]:
-        assert piece.end is not None
-        parts = max(1, min(LATER_PIECE_PARTS, (piece.end - piece.start) // MIN_PIECE_BYTES))
-        ranges = split_ranges(piece.path, parts, piece.start, piece.end)
-        smaller.extend(Piece(piece.path, start, end) for start, end in ranges)
-    return smaller
+    sizes = [os.path.getsize(path) for path in paths]
+    share = sum(sizes) / jobs
+    first_bytes = max(MIN_PIECE_BYTES, int(share * FIRST_SHARE))
+    part_bytes = max(MIN_PIECE_BYTES, int(share / PARTS_PER_SHARE))
+    pieces: list[Piece] = []
+    for path, size in zip(paths, sizes, strict=True):
+        start = 0
+        if not pieces:
+            with open(path, "rb") as handle:
+                start = min(size, line_end_after(handle, first_bytes))
+            pieces.append(Piece(path, 0, start))
+        parts = max(1, (size - start) // part_bytes)
+        pieces.extend(Piece(path, a, b) for a, b in split_ranges(path, parts, start, size))
+    return pieces if len(pieces) > 1 else None
 
 
 def _pieces(paths: list[str], jobs: int) -> list[Piece] | None:
@@ -533,20 +573,30 @@ def prefiltered(
 ) -> Iterator[T]:
     """Yield `each(session, line)` for each wanted unique session that passes `match`, in
     input order, prefiltering `pieces` over `jobs` processes (see module doc). With
-    `in_workers`, `each` is applied by the workers (what it makes is sent back, and the
-    lines are read again only to judge a duplicate across pieces)."""
+    `in_workers`, `each` is applied where a piece is read (what it makes is sent back, and
+    the lines are read again only to judge a duplicate across pieces).
+
+    This process reads the first piece, giving what it finds as it reads; then it gives
+    the pieces in order, reading one itself whenever the next to give is not ready and
+    one is left that no worker has taken.
+    """
     global _JOB
-    _JOB = _Job(pieces, options, match, each=each if in_workers else None)
+    context = multiprocessing.get_context("fork")
+    claimed = context.Value("i", 1)  # the first piece is this process's
+    _JOB = _Job(pieces, options, match, each=each if in_workers else None, claimed=claimed)
     limit = options.max_line_bytes
     dedupe = Dedupe(max_line_bytes=limit) if options.dedupe else None
     numbers = [dedupe.base(piece) >> FILE_SHIFT if dedupe else 0 for piece in pieces]
-    earlier: list[tuple[array[int], array[int], int]] = []  # ids met, where, file number
+    earlier = _Earlier()
     tallies = _Tallies(reporter)
     handles: dict[str, BinaryIO] = {}  # to read the wanted lines again
-    context = multiprocessing.get_context("fork")
+    # the pool's threads take the workers' results in, a pipe's worth at a time: they must
+    # not wait long for this thread to let them run
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         with context.Pool(min(jobs, len(pieces)) - 1) as pool:
-            later = pool.imap(_prefilter, range(1, len(pieces)), chunksize=1)
+            later = pool.imap_unordered(_prefilter_next, range(1, len(pieces)), chunksize=1)
             # the first piece, read here: nothing in it is doubtful, so what it wants is
             # given as it is read, from the session and line in hand
             first = _Found.empty()
@@ -555,8 +605,26 @@ def prefiltered(
             first.report(reporter, counts, 0)
             tallies.add(pieces[0], first.tally)
             if dedupe is not None:
-                earlier.append((_unpack(first.met), _unpack(first.met_at), numbers[0]))
-            for piece, number, found in zip(pieces[1:], numbers[1:], later, strict=True):
+                earlier.add(first, numbers[0])
+            ready: dict[int, _Found] = {}
+            for index in range(1, len(pieces)):
+                while index not in ready:
+                    try:  # what the workers have done, first
+                        done = later.next(timeout=0)
+                    except multiprocessing.TimeoutError:
+                        pass
+                    else:
+                        if done is not None:
+                            ready[done[0]] = done[1]
+                        continue
+                    mine = _claim()
+                    if mine is not None:  # nobody has taken it: read it here
+                        ready[mine] = _prefilter(mine)
+                    else:
+                        done = next(later)
+                        if done is not None:
+                            ready[done[0]] = done[1]
+                piece, number, found = pieces[index], numbers[index], ready.pop(index)
                 # lines of the file before the piece: counted only when a warning needs them
                 line_base = (
                     lines_before(Piece(piece.path), piece.start)
@@ -565,14 +633,15 @@ def prefiltered(
                 )
                 found.report(reporter, counts, line_base)
                 tallies.add(piece, found.tally)
-                doubtful = _met_before(set(found.keys), earlier) if earlier else {}
+                doubtful = earlier.places(set(found.keys)) if dedupe is not None else {}
                 handle = handles.get(piece.path)
                 if handle is None:
                     handle = handles[piece.path] = open(piece.path, "rb")  # noqa: SIM115
-                made: Iterable[Any] = found.made if in_workers else repeat(None)
-                for place, key, item in zip(found.places, found.keys, made, strict=False):
+                made = found.made
+                items: Iterable[Any] = repeat(None) if made is None else made
+                for place, key, item in zip(found.places, found.keys, items, strict=False):
                     first_met = doubtful.get(key)
-                    if first_met is None and in_workers:
+                    if first_met is None and made is not None:
                         yield item
                         continue
                     line = read_line_at(handle, place, limit)
@@ -586,16 +655,54 @@ def prefiltered(
                             counts.sessions -= 1
                             counts.duplicates += 1
                             continue
-                    yield item if in_workers else each(read_again, line)
-                if dedupe is not None:
-                    earlier.append((_unpack(found.met), _unpack(found.met_at), number))
+                    yield each(read_again, line) if made is None else item
+                if dedupe is not None and index < len(pieces) - 1:
+                    earlier.add(found, number)
     finally:
+        sys.setswitchinterval(switching)
         _JOB = None
         if dedupe is not None:
             dedupe.close()
         for handle in handles.values():
             handle.close()
     tallies.close()
+
+
+SWITCH_INTERVAL = 0.0002  # seconds (Python's default: 0.005)
+
+
+class _Earlier:
+    """The ids met in the pieces given so far: their hashes, and where each was first met."""
+
+    def __init__(self) -> None:
+        self.keys: set[int] = set()
+        self.pieces: list[tuple[bytes, array[int], int]] = []  # packed ids, where, file
+
+    def add(self, found: _Found, number: int) -> None:
+        """The ids met in the next piece (of read `number` of a file)."""
+        self.keys.update(_unpack(found.met))
+        self.pieces.append((found.met, _unpack(found.met_at), number))
+
+    def places(self, keys: set[int]) -> dict[int, int]:
+        """Of these id hashes, those met before → where they were first met."""
+        hits = keys & self.keys
+        if len(hits) > FEW_HITS:  # one pass over all the ids met
+            unpacked = [(_unpack(packed), at, number) for packed, at, number in self.pieces]
+            return _met_before(hits, unpacked)
+        out: dict[int, int] = {}
+        for key in hits:  # a byte search for each
+            packed = array("q", (key,)).tobytes()
+            for met, met_at, number in self.pieces:
+                at = met.find(packed)
+                while at >= 0 and at % 8:  # a match across two hashes
+                    at = met.find(packed, at + 1)
+                if at >= 0:
+                    out[key] = (number << FILE_SHIFT) + met_at[at // 8]
+                    break
+        return out
+
+
+FEW_HITS = 16  # ids met before looked for one by one, by byte search
 
 
 def _met_before(

@@ -113,24 +113,27 @@ def split_ranges(
     bounds = [start]
     with open(path, "rb") as handle:
         for index in range(1, parts):
-            at = max(start + (size - start) * index // parts, bounds[-1])
-            handle.seek(at)
-            while True:
-                block = handle.read(1 << 16)
-                if not block:
-                    at = size
-                    break
-                cut = block.find(b"\n")
-                if cut >= 0:
-                    at += cut + 1
-                    break
-                at += len(block)
+            at = line_end_after(handle, max(start + (size - start) * index // parts, bounds[-1]))
             if at >= size:
                 break
             if at > bounds[-1]:
                 bounds.append(at)
     bounds.append(size)
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def line_end_after(handle: IO[bytes], at: int) -> int:
+    """Where the line holding offset `at` of a file ends: just after its newline (the
+    file's size when it has none)."""
+    handle.seek(at)
+    while True:
+        block = handle.read(1 << 16)
+        if not block:
+            return at
+        cut = block.find(b"\n")
+        if cut >= 0:
+            return at + cut + 1
+        at += len(block)
 
 
 def _chunks(

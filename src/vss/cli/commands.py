@@ -100,6 +100,10 @@ def _pair(session: Session, line: bytes) -> tuple[Session, bytes]:
     return session, line
 
 
+def _line(session: Session, line: bytes) -> bytes:
+    return line
+
+
 T = TypeVar("T")
 
 
@@ -646,16 +650,17 @@ def filter_(
     total = 0
     out = stdout_bytes()
 
-    def write(sessions: Sessions) -> None:
+    def write(lines: Iterator[bytes]) -> None:
         nonlocal total
-        for _, line in sessions:
+        for line in lines:
             total += 1
             if not count:
                 out.write((redact_line(line) if run.redact else line) + b"\n")
 
     status_code = 0
     with output(0):
-        status_code = _read(run, write)
+        # only the lines are needed: over processes, the workers send them (not sessions)
+        status_code = _read_each(run, _line, write)
         if count:
             out.write(b"%d\n" % total)
     if status_code:

@@ -9,9 +9,11 @@ errors go to a `Reporter` supplied by the caller.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from itertools import count
+from itertools import chain, compress, count, islice, repeat
+from operator import not_
 from typing import Any, Protocol
 
 import orjson
@@ -176,6 +178,15 @@ def _read_all(
         starts = line_starts(all_lines, base + block_at)
         for run_start in range(0, len(all_lines), BATCH):
             lines = all_lines[run_start : run_start + BATCH]
+            if not long_lines and not shared:
+                wheres = list(islice(starts, len(lines)))
+                regular = _regular_run(lines, wheres, dedupe, first, digests, counts)
+                if regular is not None:
+                    line_no += len(lines)
+                    if regular[0]:
+                        yield regular
+                    continue
+                starts = chain(wheres, starts)  # read again, line by line
             payloads: list[Payload] = []
             kept: list[bytes] = []
             fresh = 0  # first copies remembered here (admit counts the others itself)
@@ -229,6 +240,70 @@ def _read_all(
             counts.sessions += fresh
             if payloads:  # handed on while still in the CPU's caches
                 yield payloads, kept
+
+
+def _regular_run(
+    lines: list[bytes],
+    wheres: list[int],
+    dedupe: Dedupe | None,
+    first: dict[int, int] | None,
+    digests: dict[str, int],
+    counts: InputCounts,
+) -> Block | None:
+    """`_read_all` for a run of lines that are all objects holding a session, by C-level
+    passes over the run: the payloads and lines of its first copies (counted). None when a
+    line is anything else (blank, malformed, another event, no string sessionId), or when
+    dedupe is by digest (streams): the caller reads the run line by line.
+
+    Only ids met before, or twice in the run, or kept by digest, take `Dedupe.admit`.
+    """
+    if dedupe is not None and first is None:
+        return None
+    try:
+        results = list(map(orjson.loads, lines))
+    except orjson.JSONDecodeError:
+        return None
+    if not _DICT.issuperset(map(type, results)):
+        return None
+    events = list(map(dict.get, results, repeat("eventType"), repeat(SESSION_SUMMARY)))
+    if events.count(SESSION_SUMMARY) != len(events):
+        return None
+    payloads: list[Payload] = list(map(dict.get, results, repeat("payload"), results))
+    if not _DICT.issuperset(map(type, payloads)):
+        return None
+    ids: list[Any] = list(map(dict.get, payloads, repeat("sessionId")))
+    if not _STR.issuperset(map(type, ids)):
+        return None
+    if dedupe is None or first is None:
+        counts.sessions += len(ids)
+        return payloads, lines
+    keys = list(map(hash, ids))
+    doubtful = first.keys() & keys
+    if len(set(keys)) != len(keys):  # twice in the run
+        doubtful.update(key for key, n in Counter(keys).items() if n > 1)
+    if digests:
+        doubtful.update(map(hash, digests.keys() & ids))
+    if not doubtful:
+        first.update(zip(keys, wheres, strict=True))
+        counts.sessions += len(keys)
+        return payloads, lines
+    judged = list(map(doubtful.__contains__, keys))  # one by one, in order
+    plain = list(map(not_, judged))
+    first.update(compress(zip(keys, wheres, strict=True), plain))
+    counts.sessions += plain.count(True)
+    keep = [True] * len(keys)
+    for index in compress(range(len(keys)), judged):
+        session_id, key = ids[index], keys[index]
+        if key not in first and session_id not in digests:
+            first[key] = wheres[index]
+            counts.sessions += 1
+        elif not dedupe.admit(Session(session_id, payloads[index]), counts, wheres[index]):
+            keep[index] = False
+    return list(compress(payloads, keep)), list(compress(lines, keep))
+
+
+_DICT = frozenset((dict,))
+_STR = frozenset((str,))
 
 
 def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Block]:

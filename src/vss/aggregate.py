@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from vss.columns import PLAIN_TYPES, LegValues, block_columns
+from vss.columns import PLAIN_TYPES, LegValues, block_columns, settled_status
 from vss.columns import number as number_of
 from vss.records import (
     BUSY,
@@ -146,11 +146,14 @@ class Stats:
     first_start: int | None = None
     last_end: int | None = None
     status: dict[str, int] = field(default_factory=dict)
-    attempted: int = 0
-    answered: int = 0
-    reached: int = 0  # callB COMPLETED, BUSY or NO_ANSWER
-    short_calls: int = 0
-    answered_duration: dict[Number, int] = field(default_factory=dict)
+    # the KPIs of the callB legs (read through the properties of the same names)
+    _attempted: int = 0
+    _answered: int = 0
+    _reached: int = 0  # callB COMPLETED, BUSY or NO_ANSWER
+    _short_calls: int = 0
+    _answered_duration: dict[Number, int] = field(default_factory=dict)
+    # callB legs not yet in the KPIs, as found: (status, duration) → count
+    _call_b_found: dict[tuple[Any, Any], int] = field(default_factory=dict)
     codes: Counter[Code] = field(default_factory=Counter)
     code_countries: Counter[tuple[Code, str | None]] = field(default_factory=Counter)
     code_messages: dict[Code, Counter[str]] = field(default_factory=dict)
@@ -181,6 +184,8 @@ class Stats:
             if stats is None:
                 stats = legs[key] = LegStats()
             stats.add_values(values)
+        if columns.call_b_found is not None:  # counted as found, settled when read
+            _count_elements(self._call_b_found, zip(*columns.call_b_found, strict=True))
         for (name, duration), count in columns.call_b.items():
             self._add_call_b(name, duration, count)
         for payload in columns.errored:
@@ -188,17 +193,51 @@ class Stats:
 
     def _add_call_b(self, name: str, duration: Number | None, count: int) -> None:
         """The KPIs of `count` callB legs of this status and duration."""
-        self.attempted += count
+        self._attempted += count
         if name == COMPLETED:
-            self.answered += count
-            self.reached += count
+            self._answered += count
+            self._reached += count
             if duration is not None:
-                counts = self.answered_duration
+                counts = self._answered_duration
                 counts[duration] = counts.get(duration, 0) + count
                 if duration < SHORT_CALL_S:
-                    self.short_calls += count
+                    self._short_calls += count
         elif name in ANSWERED_LIKE:
-            self.reached += count
+            self._reached += count
+
+    def _settle(self) -> Stats:
+        """Add the callB legs counted as found to the KPIs; returns self."""
+        found = self._call_b_found
+        if found:
+            for (status, duration), count in found.items():
+                self._add_call_b(settled_status(status), number_of(duration), count)
+            found.clear()
+        return self
+
+    @property
+    def attempted(self) -> int:
+        """Sessions with a callB leg."""
+        return self._settle()._attempted
+
+    @property
+    def answered(self) -> int:
+        """Sessions whose callB leg is COMPLETED."""
+        return self._settle()._answered
+
+    @property
+    def reached(self) -> int:
+        """Sessions whose callB leg is COMPLETED, BUSY or NO_ANSWER."""
+        return self._settle()._reached
+
+    @property
+    def short_calls(self) -> int:
+        """Answered sessions whose callB leg lasted under SHORT_CALL_S seconds."""
+        return self._settle()._short_calls
+
+    @property
+    def answered_duration(self) -> dict[Number, int]:
+        """The callB durations of answered sessions, counted."""
+        return self._settle()._answered_duration
 
     def _add_errors(self, session: Session) -> None:
         country = session.destination_country()
@@ -222,11 +261,11 @@ class Stats:
         if other.last_end is not None and (self.last_end is None or other.last_end > self.last_end):
             self.last_end = other.last_end
         add_counts(self.status, other.status)
-        self.attempted += other.attempted
-        self.answered += other.answered
-        self.reached += other.reached
-        self.short_calls += other.short_calls
-        add_counts(self.answered_duration, other.answered_duration)
+        self._settle()._attempted += other.attempted
+        self._answered += other.answered
+        self._reached += other.reached
+        self._short_calls += other.short_calls
+        add_counts(self._answered_duration, other.answered_duration)
         self.codes.update(other.codes)
         self.code_countries.update(other.code_countries)
         for code, messages in other.code_messages.items():
@@ -249,11 +288,11 @@ class Stats:
         """
         self.input.matched -= other.input.matched
         take_counts(self.status, other.status)
-        self.attempted -= other.attempted
-        self.answered -= other.answered
-        self.reached -= other.reached
-        self.short_calls -= other.short_calls
-        take_counts(self.answered_duration, other.answered_duration)
+        self._settle()._attempted -= other.attempted
+        self._answered -= other.answered
+        self._reached -= other.reached
+        self._short_calls -= other.short_calls
+        take_counts(self._answered_duration, other.answered_duration)
         take_counts(self.codes, other.codes)
         take_counts(self.code_countries, other.code_countries)
         for code, messages in other.code_messages.items():

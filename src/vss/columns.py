@@ -36,6 +36,8 @@ class Columns:
     legs: dict[str, LegValues] = field(default_factory=dict)
     # callB legs: (status name, duration as a number or None) → count
     call_b: dict[tuple[str, Number | None], int] = field(default_factory=dict)
+    # or (by columns) their statuses and durations as found, all of plain types
+    call_b_found: tuple[list[Any], list[Any]] | None = None
     errored: list[dict[str, Any]] = field(default_factory=list)  # payloads with errorDetails
 
 
@@ -55,7 +57,7 @@ def number(value: Any) -> Number | None:
     return metric(value)
 
 
-def _name(value: Any) -> str:
+def settled_status(value: Any) -> str:
     """A status as found → its name (SPEC §2)."""
     if type(value) is not str:
         return MISSING
@@ -88,7 +90,7 @@ def _by_columns(payloads: list[dict[str, Any]]) -> Columns | None:
     raw: dict[Any, int] = {}
     _count_elements(raw, map(_get, payloads, repeat("sessionStatus")))
     for value, count in raw.items():
-        name = _name(value)
+        name = settled_status(value)
         out.status[name] = out.status.get(name, 0) + count
     starts = [t for t in _times_of(list(map(_get, payloads, repeat("startTime")))) if t is not None]
     ends = [t for t in _times_of(list(map(_get, payloads, repeat("endTime")))) if t is not None]
@@ -170,13 +172,12 @@ def _add_legs(out: Columns, key: str, legs: list[dict[str, Any]]) -> bool:
     )
     out.legs[key] = values
     if key == "callB":
-        if not PLAIN_TYPES.issuperset(map(type, durations)):
+        if not (
+            PLAIN_TYPES.issuperset(map(type, durations))
+            and PLAIN_TYPES.issuperset(map(type, statuses))
+        ):
             return False
-        pairs: dict[tuple[Any, Any], int] = {}
-        _count_elements(pairs, zip(statuses, durations, strict=True))
-        for (status, duration), count in pairs.items():
-            settled = (_name(status), number(duration))
-            out.call_b[settled] = out.call_b.get(settled, 0) + count
+        out.call_b_found = (statuses, durations)
     return True
 
 
@@ -199,7 +200,7 @@ def _by_rows(payloads: list[dict[str, Any]]) -> Columns:
     first_start, last_end = None, None
     for payload in payloads:
         value, start, end, details, errors = map(payload.get, _SESSION_KEYS)
-        name = _name(value)
+        name = settled_status(value)
         status[name] = status.get(name, 0) + 1
         start = timestamp(start)
         if start is not None and (first_start is None or start < first_start):
@@ -222,7 +223,7 @@ def _by_rows(payloads: list[dict[str, Any]]) -> Columns:
             statuses.append(value)
             durations.append(duration)
             if key == "callB":
-                settled = (_name(value), number(duration))
+                settled = (settled_status(value), number(duration))
                 call_b[settled] = call_b.get(settled, 0) + 1
             connected, initiated = timestamp(connected), timestamp(initiated)
             if connected is not None and initiated is not None:

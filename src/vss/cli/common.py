@@ -14,20 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
-from typing import Annotated, Any, NoReturn, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, get_type_hints
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.text import Text
 
 from vss.errors import UsageError, VssError
 from vss.filters import TIME_HELP, Filters, build_filters, parse_zone
@@ -38,6 +27,10 @@ from vss.redact import redact_text, redact_value
 from vss.render.table import Table, markdown, print_tables
 from vss.render.text import sanitize
 from vss.sources import STDIN
+
+if TYPE_CHECKING:  # Rich is imported only where a table or a progress bar is drawn
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 MAX_WARNINGS = 20
 
@@ -271,6 +264,16 @@ class StderrReporter:
             total += info.st_size
         if total < PROGRESS_MIN_BYTES:
             return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
         self._progress = Progress(
             TextColumn("reading"),
             BarColumn(),
@@ -317,6 +320,8 @@ class StderrReporter:
         if self.redact:
             message = redact_text(message)
         if self._progress is not None:
+            from rich.text import Text
+
             self._progress.console.print(Text("vss: " + sanitize(message)))
         else:
             say(message)
@@ -370,6 +375,8 @@ def console() -> Console:
     """A Rich console on stdout: no colour unless a terminal without NO_COLOR."""
     is_tty = sys.stdout.isatty()
     width = None if is_tty else int(os.environ.get("COLUMNS", "0") or 0) or 160
+    from rich.console import Console
+
     return Console(
         file=sys.stdout,
         no_color=not is_tty or "NO_COLOR" in os.environ,

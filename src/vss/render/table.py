@@ -6,14 +6,13 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-
-from rich import box
-from rich.cells import cell_len
-from rich.console import Console
-from rich.table import Table as RichTable
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from vss.render.text import sanitize
+
+if TYPE_CHECKING:  # Rich is imported only where a table is drawn (~60 ms of start-up)
+    from rich.console import Console
+    from rich.table import Table as RichTable
 
 Cell = str | int | float | list[str] | None
 
@@ -48,6 +47,10 @@ def print_tables(tables: Iterable[Table], console: Console) -> None:
 
 def rich_table(table: Table) -> RichTable:
     """A table as Rich draws it."""
+    from rich import box
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
     out = RichTable(
         title=Text(sanitize(table.title), style="bold"),
         caption=Text("\n".join(sanitize(line) for line in table.caption))
@@ -79,6 +82,8 @@ _BOLD, _PLAIN = "\x1b[1m", "\x1b[0m"
 def plain_lines(table: Table, width: int, bold: bool = False) -> list[str] | None:
     """The lines Rich draws for a table (SIMPLE_HEAD, as `print_tables` sets it up) when
     it fits in `width` without folding a cell; None when it does not."""
+    from rich.cells import cell_len
+
     header = [sanitize(name) for name in table.columns]
     rows = [[sanitize(cell) for cell in row] for row in table.rows]
     title = sanitize(table.title)

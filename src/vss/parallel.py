@@ -672,33 +672,38 @@ SWITCH_INTERVAL = 0.0002  # seconds (Python's default: 0.005)
 
 
 class _Earlier:
-    """The ids met in the pieces given so far: their hashes, and where each was first met."""
+    """The ids met in the pieces given so far: their hashes, and where each was first met.
+    (A set per piece: building one set of them all takes twice as long, its table being
+    larger than the CPU's caches.)"""
 
     def __init__(self) -> None:
-        self.keys: set[int] = set()
-        self.pieces: list[tuple[bytes, array[int], int]] = []  # packed ids, where, file
+        # per piece: the id hashes, packed too, where each was met, the read of the file
+        self.pieces: list[tuple[set[int], bytes, array[int], int]] = []
 
     def add(self, found: _Found, number: int) -> None:
         """The ids met in the next piece (of read `number` of a file)."""
-        self.keys.update(_unpack(found.met))
-        self.pieces.append((found.met, _unpack(found.met_at), number))
+        met = _unpack(found.met)
+        self.pieces.append((set(met), found.met, _unpack(found.met_at), number))
 
     def places(self, keys: set[int]) -> dict[int, int]:
         """Of these id hashes, those met before → where they were first met."""
-        hits = keys & self.keys
-        if len(hits) > FEW_HITS:  # one pass over all the ids met
-            unpacked = [(_unpack(packed), at, number) for packed, at, number in self.pieces]
-            return _met_before(hits, unpacked)
         out: dict[int, int] = {}
-        for key in hits:  # a byte search for each
-            packed = array("q", (key,)).tobytes()
-            for met, met_at, number in self.pieces:
-                at = met.find(packed)
+        for met, packed, met_at, number in self.pieces:
+            hits = keys & met
+            if not hits:
+                continue
+            hits.difference_update(out)  # met in an earlier piece still
+            if len(hits) > FEW_HITS:  # one pass over the piece's ids
+                found = _met_before(hits, [(_unpack(packed), met_at, number)])
+                out.update(found)
+                continue
+            for key in hits:  # a byte search for each
+                needle = array("q", (key,)).tobytes()
+                at = packed.find(needle)
                 while at >= 0 and at % 8:  # a match across two hashes
-                    at = met.find(packed, at + 1)
-                if at >= 0:
-                    out[key] = (number << FILE_SHIFT) + met_at[at // 8]
-                    break
+                    at = packed.find(needle, at + 1)
+                assert at >= 0, "an id of the set is in the array it was made from"
+                out[key] = (number << FILE_SHIFT) + met_at[at // 8]
         return out
 
 

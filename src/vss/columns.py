@@ -79,7 +79,8 @@ def _times_of(values: list[Any]) -> list[int | None]:
     """Timestamps as found → microseconds (None: not one); one look-up each when seen."""
     micros: list[int | None] = list(map(_times.get, values))
     if None in micros and micros.count(None) != values.count(None):  # not all missing ones
-        micros = list(map(timestamp, values))
+        # the others are parsed (and then seen)
+        micros = [timestamp(v) if m is None else m for m, v in zip(micros, values, strict=True)]
     return micros
 
 

@@ -360,3 +360,31 @@ def test_terminal_gets_no_raw_sequences_from_the_data(args: list[str]) -> None:
     assert b"te-" in output or b"EVIL" in output or b"-2004" in output, bytes(output)
     found = [seq for seq in RAW_FROM_DATA if seq in output]
     assert not found, (found, bytes(output))
+
+
+# ---- start-up --------------------------------------------------------------------------------
+
+RICH_LOADED = (
+    "import sys, runpy\n"
+    "sys.argv = ['vss', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('vss', run_name='__main__')\n"
+    "finally:\n"
+    "    print('rich' in sys.modules, file=sys.stderr)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "loaded"), [("json", "False"), ("csv", "False"), ("ndjson", "False"), ("table", "True")]
+)
+def test_rich_is_loaded_only_to_draw_tables(fmt: str, loaded: str) -> None:
+    """Rich takes ~60 ms to import: output that draws no table does without it."""
+    proc = subprocess.run(
+        [sys.executable, "-c", RICH_LOADED, "errors", "--code", "-2004", "-f", fmt, BOM_CRLF],
+        capture_output=True,
+        env=env(),
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), text(proc.stderr)
+    assert text(proc.stderr).splitlines()[-1] == loaded

@@ -261,7 +261,8 @@ class Stats:
         if other.last_end is not None and (self.last_end is None or other.last_end > self.last_end):
             self.last_end = other.last_end
         add_counts(self.status, other.status)
-        self._settle()._attempted += other.attempted
+        self._settle()
+        self._attempted += other.attempted
         self._answered += other.answered
         self._reached += other.reached
         self._short_calls += other.short_calls
@@ -288,7 +289,8 @@ class Stats:
         """
         self.input.matched -= other.input.matched
         take_counts(self.status, other.status)
-        self._settle()._attempted -= other.attempted
+        self._settle()
+        self._attempted -= other.attempted
         self._answered -= other.answered
         self._reached -= other.reached
         self._short_calls -= other.short_calls

@@ -149,3 +149,18 @@ def test_split_ranges_of_a_range(lines: list[bytes], parts: int, cut: float) -> 
             bounds = [start, *(b for _, b in ranges)]
             assert [a for a, _ in ranges] == bounds[:-1] and bounds[-1] == len(data)
             assert all(b in ends for _, b in ranges)
+
+
+@given(st.lists(st.sampled_from([b"\n", b"\r", b"x", b"{}", b"\xe2\x80\xa8", b" "]), max_size=40))
+def test_block_lines_at_splits_on_newlines_only(parts: list[bytes]) -> None:
+    block = b"".join(parts)
+    lines, starts = sources.block_lines_at(block, 1000)
+    expected = block.split(b"\n")
+    if block.endswith(b"\n") or not block:
+        expected.pop()
+    assert lines == expected
+    assert sources.block_lines(block) == expected
+    # each line starts where the block holds it, after the previous line's newline
+    cut = [block[s - 1000 : s - 1000 + len(line)] for s, line in zip(starts, lines, strict=True)]
+    assert cut == lines
+    assert all(s == 1000 or block[s - 1001] == 0x0A for s in starts)

@@ -15,10 +15,9 @@ from vss.records import Session
 from vss.scan import candidate_starts, scannable
 from vss.sources import (
     Piece,
-    block_lines,
+    block_lines_at,
     iter_blocks,
     line_start_at,
-    line_starts,
     open_source,
     read_line_at,
 )
@@ -223,7 +222,7 @@ class Dedupe:
                 marks = (wanted, b"\\") if b"\\" in block else (wanted,)
                 found = candidate_starts(block, marks, False)
                 if found is None:  # `\\u` escapes: every line
-                    found = list(line_starts(block_lines(block), 0))[:-1]
+                    found = block_lines_at(block, 0)[1]
                 for line_start in found:
                     at = start + block_at + line_start
                     if at >= until:

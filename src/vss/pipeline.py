@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from itertools import chain, compress, count, islice, repeat
+from itertools import compress, count, repeat
 from operator import not_
 from typing import Any, Protocol
 
@@ -32,7 +32,7 @@ from vss.parse import (
 )
 from vss.records import Session
 from vss.scan import block_id_hashes, candidate_starts, scannable
-from vss.sources import Piece, block_lines, iter_blocks, line_starts, open_source
+from vss.sources import Piece, block_lines_at, iter_blocks, open_source
 
 Match = Callable[[Session], bool]
 
@@ -171,27 +171,24 @@ def _read_all(
     handed_back, shared = deferred if deferred is not None else ([], set())
     line_no = 0
     for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
-        all_lines = block_lines(block)
+        # where each line starts: `base` + its offset in the piece
+        all_lines, all_starts = block_lines_at(block, base + block_at)
         reading.count_lines(len(all_lines))
         long_lines = len(block) > limit
-        # where each line starts: `base` + its offset in the piece
-        starts = line_starts(all_lines, base + block_at)
         for run_start in range(0, len(all_lines), BATCH):
             lines = all_lines[run_start : run_start + BATCH]
+            wheres = all_starts[run_start : run_start + BATCH]
             if not long_lines and not shared:
-                wheres = list(islice(starts, len(lines)))
                 regular = _regular_run(lines, wheres, dedupe, first, digests, counts)
                 if regular is not None:
                     line_no += len(lines)
                     if regular[0]:
                         yield regular
                     continue
-                starts = chain(wheres, starts)  # read again, line by line
             payloads: list[Payload] = []
             kept: list[bytes] = []
             fresh = 0  # first copies remembered here (admit counts the others itself)
-            # lines first: zip must not take a start past the last line
-            for line, where, line_no in zip(lines, starts, count(line_no + 1)):  # noqa: B020
+            for line, where, line_no in zip(lines, wheres, count(line_no + 1)):  # noqa: B020
                 if long_lines and len(line) > limit:
                     result: Any = parse_line(line, limit)
                 else:
@@ -334,8 +331,7 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
         payloads: list[Payload] = []
         kept: list[bytes] = []
         if starts is None:
-            lines = block_lines(block)  # one start more than lines
-            found: Iterable[tuple[bytes, int]] = zip(lines, line_starts(lines, 0), strict=False)
+            found: Iterable[tuple[bytes, int]] = zip(*block_lines_at(block, 0), strict=True)
         else:
             found = _lines_at(block, starts)
         for line, start in found:

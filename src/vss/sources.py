@@ -14,8 +14,6 @@ import sys
 import zlib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from itertools import accumulate, repeat
-from operator import add
 from typing import IO, Any
 
 from vss.errors import InputError
@@ -386,18 +384,29 @@ def line_start_at(handle: IO[bytes], offset: int) -> int:
     return len(BOM) if handle.read(len(BOM)) == BOM and offset >= len(BOM) else 0
 
 
-def line_starts(lines: list[bytes], first: int) -> Iterator[int]:
-    """Where each line of a block starts, given where the first does (one more value:
-    where the next block starts)."""
-    return accumulate(map(add, map(len, lines), repeat(1)), initial=first)
+def block_lines_at(block: bytes, first: int) -> tuple[list[bytes], list[int]]:
+    """The lines of a block, without their newlines, and where each starts, given where
+    the block does. (`find` is memchr: on lines of a kB or more it reads a block about a
+    third faster than `split`, which compares byte by byte.)"""
+    lines: list[bytes] = []
+    starts: list[int] = []
+    add_line, add_start, find = lines.append, starts.append, block.find
+    at = 0
+    end = find(b"\n")
+    while end >= 0:
+        add_line(block[at:end])
+        add_start(first + at)
+        at = end + 1
+        end = find(b"\n", at)
+    if at < len(block):
+        add_line(block[at:])
+        add_start(first + at)
+    return lines, starts
 
 
 def block_lines(block: bytes) -> list[bytes]:
     """The lines of a block, without their newlines."""
-    lines = block.split(b"\n")
-    if block.endswith(b"\n"):
-        lines.pop()
-    return lines
+    return block_lines_at(block, 0)[0]
 
 
 def iter_lines(

@@ -7,14 +7,15 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vss.timestamps import format_timestamp, timestamp
+from vss.timestamps import format_timestamp, found_timestamp_text, timestamp
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def by_datetime(micros: int) -> str:
     seconds, fraction = divmod(micros, 1_000_000)
-    text = (EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+    # isoformat, not strftime: %Y writes the years before 1000 with fewer than four digits
+    text = (EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None).isoformat()
     return text + (f".{fraction:06d}".rstrip("0") if fraction else "") + "Z"
 
 
@@ -28,3 +29,32 @@ def test_a_written_timestamp_reads_back(moment: datetime) -> None:
     micros = timestamp(moment.isoformat() + "Z")
     assert micros is not None
     assert timestamp(format_timestamp(micros)) == micros
+
+
+def test_years_before_1000_keep_four_digits() -> None:
+    assert format_timestamp(timestamp("0999-01-01T00:00:00Z") or 0) == "0999-01-01T00:00:00Z"
+
+
+@given(
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)),
+    st.sampled_from(["Z", "+01:00", "-05:30", ""]),
+    st.sampled_from(["seconds", "milliseconds", "microseconds"]),
+)
+def test_found_timestamp_text_is_the_written_form(moment: datetime, zone: str, spec: str) -> None:
+    found = moment.isoformat(timespec=spec) + zone
+    micros = timestamp(found)
+    assert micros is not None
+    assert found_timestamp_text(found) == format_timestamp(micros)
+
+
+@given(st.text(max_size=24) | st.sampled_from(["2024-W13-1T06:01:30Z", "2024-03-25T24:00:00Z"]))
+def test_found_timestamp_text_of_anything(value: str) -> None:
+    micros = timestamp(value)
+    expected = None if micros is None else format_timestamp(micros)
+    assert found_timestamp_text(value) == expected
+    assert found_timestamp_text(None) is None and found_timestamp_text(1711346490) is None
+
+
+def test_the_common_form_is_given_back_as_found() -> None:
+    found = "".join(["2024-03-25T06:01:", "30Z"])  # not an interned constant
+    assert found_timestamp_text(found) is found

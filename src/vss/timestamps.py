@@ -86,6 +86,17 @@ def _slow_timestamp(value: str) -> int | None:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def found_timestamp_text(value: Any) -> str | None:
+    """A timestamp as found → its output text (UTC, `Z`), or None when it is not one. The
+    common form `2024-03-25T06:01:30Z` is its own output text: checked, not rewritten."""
+    micros = timestamp(value)
+    if micros is None:
+        return None
+    if len(value) == 20 and _FAST_TS.fullmatch(value):
+        return value  # type: ignore[no-any-return]
+    return format_timestamp(micros)
+
+
 _formatted: dict[int, str] = {}
 
 
@@ -108,7 +119,8 @@ def _format(micros: int) -> str:
     days, seconds = divmod(seconds, 86400)
     day = _day_texts.get(days)
     if day is None:
-        day = (_EPOCH + timedelta(days=days)).strftime("%Y-%m-%d")
+        moment = _EPOCH + timedelta(days=days)  # strftime's %Y leaves years before 1000 unpadded
+        day = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
         if len(_day_texts) < _CACHE_LIMIT:
             _day_texts[days] = day
     hours, seconds = divmod(seconds, 3600)

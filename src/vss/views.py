@@ -10,7 +10,7 @@ from typing import Any
 
 from vss.aggregate import HIGH_JITTER_MS, HIGH_PACKET_LOSS, LOW_MOS, MOS_BANDS, Stats, ratio
 from vss.records import CATALOG, MISSING, UNKNOWN_ERROR, Code, Leg, Session, text
-from vss.timestamps import format_timestamp, timestamp
+from vss.timestamps import format_timestamp, found_timestamp_text, timestamp
 from vss.values import metric
 
 ERROR_PLACE_COLUMNS = (
@@ -73,7 +73,7 @@ def error_place_rows(session: Session, codes: set[Code]) -> list[dict[str, Any]]
         rows.append(
             {
                 "sessionId": session.session_id,
-                "startTime": timestamp_text(session.start),
+                "startTime": found_timestamp_text(session.payload.get("startTime")),
                 "subAccountId": session.field("subAccountId"),
                 "code": code,
                 "message": message,
@@ -147,8 +147,8 @@ def session_row(session: Session) -> dict[str, Any]:
                 moses.append(mos)
     return {
         "sessionId": session.session_id,
-        "startTime": timestamp_text(session.start),
-        "endTime": timestamp_text(session.end),
+        "startTime": found_timestamp_text(session.payload.get("startTime")),
+        "endTime": found_timestamp_text(session.payload.get("endTime")),
         "subAccountId": session.field("subAccountId"),
         "sessionStatus": session.status,
         "lastAction": session.field("lastAction"),
@@ -286,8 +286,8 @@ def show_dict(session: Session) -> dict[str, Any]:
         "sessionId": session.session_id,
         "subAccountId": session.field("subAccountId"),
         "sessionStatus": session.status,
-        "startTime": timestamp_text(session.start),
-        "endTime": timestamp_text(session.end),
+        "startTime": found_timestamp_text(session.payload.get("startTime")),
+        "endTime": found_timestamp_text(session.payload.get("endTime")),
         "lastAction": session.field("lastAction"),
         "callCount": _number(session.payload.get("callCount")),
         "legs": legs,

@@ -598,3 +598,28 @@ def test_note_block_keeps_first_places(blocks: list[list[int]]) -> None:
             model.setdefault(key, at)
         dedupe.note_block(keys, places)
         assert dedupe.first == model
+
+
+def test_a_retry_sent_again_as_it_was_is_judged_by_its_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy whose line is the first copy's, byte for byte, is a duplicate that does not
+    conflict, judged without a digest; a copy that differs in its bytes only (key order,
+    number spelling) is digested and does not conflict; one that differs in value does."""
+    first = b'{"sessionId":"S","x":1,"y":"a"}'
+    again = b'{"y":"a","x":1.0,"sessionId":"S"}'
+    changed = b'{"sessionId":"S","x":2,"y":"a"}'
+    plain = tmp_path / "retries.jsonl"
+    plain.write_bytes(jsonl(first, first, first))
+
+    def no_digest(payload: object) -> int:
+        raise AssertionError("an identical retry was digested")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("vss.dedupe.payload_digest", no_digest)
+        read = summarize([str(plain)]).input
+        assert (read.sessions, read.duplicates, read.conflicts) == (1, 2, 0)
+    plain.write_bytes(jsonl(first, first, again, changed, first))
+    for path in (plain, gzipped(plain)):  # by position, and by digest (a stream)
+        read = summarize([str(path)]).input
+        assert (read.sessions, read.duplicates, read.conflicts) == (1, 4, 1)

@@ -240,10 +240,13 @@ class Dedupe:
             chunks.close()
         return None
 
-    def admit(self, session: Session, counts: InputCounts, where: int = -1) -> bool:
+    def admit(
+        self, session: Session, counts: InputCounts, where: int = -1, line: bytes | None = None
+    ) -> bool:
         """Count a valid session as a first copy (True) or as a duplicate (False); `where`
-        is its line's place (`base` + offset in the piece), or -1."""
-        verdict = self.check(session, where)
+        is its line's place (`base` + offset in the piece), or -1; `line` its line, if at
+        hand."""
+        verdict = self.check(session, where, line)
         if verdict is None:
             counts.sessions += 1
             return True
@@ -253,15 +256,20 @@ class Dedupe:
             self.repeats.extend((hash(session.session_id), where, verdict))
         return False
 
-    def check(self, session: Session, where: int = -1) -> bool | None:
-        """None for a first copy (now remembered); else whether the copy conflicts."""
+    def check(self, session: Session, where: int = -1, line: bytes | None = None) -> bool | None:
+        """None for a first copy (now remembered); else whether the copy conflicts. A copy
+        whose `line` is the first copy's, byte for byte (a retry sent again as it was), is
+        judged without parsing or digesting either."""
         session_id = session.session_id
         first_digest = self.digests.get(session_id)
         if first_digest is None:
             key = hash(session_id)
             known = self.first.get(key)
             if known is not None:
-                earlier = self._read_back(known)
+                earlier_line = self._line_at(known)
+                if line is not None and earlier_line == line:
+                    return False
+                earlier = parse_line(earlier_line, self._limit)
                 if type(earlier) is Session and earlier.session_id == session_id:
                     first_digest = self.digests[session_id] = payload_digest(earlier.payload)
             if first_digest is None:  # a first copy (or another id with the same hash)
@@ -274,8 +282,12 @@ class Dedupe:
 
     def _read_back(self, where: int) -> Session | Rejection:
         """The line at a place remembered by `check`, parsed again."""
+        return parse_line(self._line_at(where), self._limit)
+
+    def _line_at(self, where: int) -> bytes:
+        """The line at a place remembered by `check`."""
         number, offset = where >> FILE_SHIFT, where & OFFSET
-        return parse_line(read_line_at(self._handle(number), offset, self._limit), self._limit)
+        return read_line_at(self._handle(number), offset, self._limit)
 
     def _handle(self, number: int) -> BinaryIO:
         """The file of a read, open to read lines back."""

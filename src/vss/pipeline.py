@@ -228,7 +228,7 @@ def _read_all(
                     if key not in first and session_id not in digests:
                         first[key] = where
                         fresh += 1
-                    elif not dedupe.admit(Session(session_id, result), counts, where):
+                    elif not dedupe.admit(Session(session_id, result), counts, where, line):
                         continue
                 elif not dedupe.admit(Session(session_id, result), counts):
                     continue
@@ -294,7 +294,9 @@ def _regular_run(
         if key not in first and session_id not in digests:
             first[key] = wheres[index]
             counts.sessions += 1
-        elif not dedupe.admit(Session(session_id, payloads[index]), counts, wheres[index]):
+        elif not dedupe.admit(
+            Session(session_id, payloads[index]), counts, wheres[index], lines[index]
+        ):
             keep[index] = False
     return list(compress(payloads, keep)), list(compress(lines, keep))
 

@@ -405,6 +405,19 @@ def test_long_line_of_leading_blanks_is_too_long_not_blank(tmp_path: Path) -> No
     assert counters(run.json()) == c(3, blank=1, malformed=2)
 
 
+@pytest.mark.parametrize("end", [b"\n", b""])
+def test_over_long_blank_line_is_a_blank_line_with_or_without_its_newline(
+    tmp_path: Path, end: bytes
+) -> None:
+    """A file's last line may lack its newline: a blank one over the limit is still a line."""
+    path = tmp_path / "blank-end.jsonl"
+    path.write_bytes(make_corpus.dumps({"sessionId": "a"}) + b"\n" + b" " * 64 + end)
+    for jobs in ("1", "2"):
+        run = vss("stats", "--format", "json", "--max-line-bytes", "32", "--jobs", jobs, path)
+        assert_no_crash(run)
+        assert counters(run.json()) == c(2, blank=1, sessions=1)
+
+
 def test_default_limit_is_16_mib(tmp_path: Path) -> None:
     limit = 16 * 1024 * 1024
     path = tmp_path / "sixteen.jsonl"

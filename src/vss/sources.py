@@ -398,7 +398,7 @@ def block_lines_at(block: bytes, first: int) -> tuple[list[bytes], list[int]]:
         add_start(first + at)
         at = end + 1
         end = find(b"\n", at)
-    if at < len(block):
+    if at < len(block) or not block:  # an empty block is one empty line (a stand-in)
         add_line(block[at:])
         add_start(first + at)
     return lines, starts

@@ -14,10 +14,16 @@ text = st.text(alphabet=st.sampled_from(list("ab Z09-_:.+é中😀\u0301\x1b\u20
 words = st.sampled_from(["", " ", "COMPLETED", "2024-03-25T06:01:30Z", "-2004"])
 tabs = st.text(alphabet=st.sampled_from(list("ab\t ")), max_size=3)  # left to Rich
 cells = st.one_of(text, text, words, words, tabs)
+# all printable ASCII but now and then a character that is not (laid out by `str.format`)
+ascii_cells = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab Z09-_:.+{}")), max_size=8),
+    words,
+    st.text(alphabet=st.sampled_from(list("a \x1b\x7f\t\n")), max_size=2),
+)
 
 
 @st.composite
-def tables(draw: st.DrawFn) -> Table:
+def tables(draw: st.DrawFn, cells: st.SearchStrategy[str] = cells) -> Table:
     columns = draw(st.lists(cells, min_size=1, max_size=5))
     rows = draw(st.lists(st.lists(cells, min_size=len(columns), max_size=len(columns)), max_size=6))
     numeric = draw(st.sets(st.integers(0, len(columns) - 1)))
@@ -35,6 +41,14 @@ def rich_text(table: Table, width: int) -> str:
 @settings(max_examples=300, deadline=None)
 @given(tables(), st.integers(10, 160))
 def test_plain_lines_are_what_rich_draws(table: Table, width: int) -> None:
+    lines = plain_lines(table, width)
+    if lines is not None:
+        assert "".join(line + "\n" for line in lines) == rich_text(table, width)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tables(ascii_cells), st.integers(10, 160))
+def test_ascii_tables_are_what_rich_draws(table: Table, width: int) -> None:
     lines = plain_lines(table, width)
     if lines is not None:
         assert "".join(line + "\n" for line in lines) == rich_text(table, width)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from vss.render.text import sanitize
@@ -81,33 +82,54 @@ _BOLD, _PLAIN = "\x1b[1m", "\x1b[0m"
 
 def plain_lines(table: Table, width: int, bold: bool = False) -> list[str] | None:
     """The lines Rich draws for a table (SIMPLE_HEAD, as `print_tables` sets it up) when
-    it fits in `width` without folding a cell; None when it does not."""
-    from rich.cells import cell_len
+    it fits in `width` without folding a cell; None when it does not.
 
-    header = [sanitize(name) for name in table.columns]
-    rows = [[sanitize(cell) for cell in row] for row in table.rows]
-    title = sanitize(table.title)
-    caption = [sanitize(line) for line in table.caption]
-    texts = [title, *caption, *header, *(cell for row in rows for cell in row)]
-    if any("\t" in text for text in texts):  # Rich expands tabs
-        return None
-    widths = [max(map(cell_len, column)) for column in zip(header, *rows, strict=True)]
+    Text that is all printable ASCII (nearly always) is safe as it is and one cell per
+    character, so it is measured by `len` and each row laid out by one `str.format`."""
+    title, caption, header, rows = table.title, table.caption, table.columns, table.rows
+    everything = chain((title,), caption, header, chain.from_iterable(rows))
+    if _printable_ascii(" ".join(everything)):
+        measure: Callable[[str], int] = len
+    else:
+        from rich.cells import cell_len
+
+        measure = cell_len
+        header = [sanitize(name) for name in header]
+        rows = [[sanitize(cell) for cell in row] for row in rows]
+        title = sanitize(title)
+        caption = [sanitize(line) for line in caption]
+        texts = [title, *caption, *header, *(cell for row in rows for cell in row)]
+        if any("\t" in text for text in texts):  # Rich expands tabs
+            return None
+    widths = [max(map(measure, column)) for column in zip(header, *rows, strict=True)]
     total = sum(widths) + 2 * (len(widths) - 1)
     if not min(widths) or total > width:
         return None
-    if cell_len(title) > total or any(cell_len(line) > total for line in caption):
+    if measure(title) > total or any(measure(line) > total for line in caption):
         return None  # Rich would fold them
 
-    def line(cells: list[str]) -> str:
-        out = []
-        for index, (text, size) in enumerate(zip(cells, widths, strict=True)):
-            cell = text.rstrip()  # as Rich: trailing blanks count in the width, are not drawn
-            pad = " " * (size - cell_len(cell))
-            out.append(pad + cell if index in table.numeric else cell + pad)
-        return "  ".join(out)
+    if measure is len:  # the same layout, a row at a time in C
+        template = "  ".join(
+            ("{:>%d}" if index in table.numeric else "{:<%d}") % size
+            for index, size in enumerate(widths)
+        )
+
+        def line(cells: list[str]) -> str:
+            # as Rich: trailing blanks count in the width, are not drawn
+            return template.format(*map(str.rstrip, cells))
+
+    else:
+
+        def line(cells: list[str]) -> str:
+            out = []
+            for index, (text, size) in enumerate(zip(cells, widths, strict=True)):
+                cell = text.rstrip()
+                pad = " " * (size - measure(cell))
+                out.append(pad + cell if index in table.numeric else cell + pad)
+            return "  ".join(out)
 
     def padded(text: str) -> str:
-        return text + " " * (total - cell_len(text))
+        return text + " " * (total - measure(text))
 
     head = line(header)
     lines = [_BOLD + head + _PLAIN if bold else head, "─" * total, *map(line, rows)]
@@ -116,6 +138,12 @@ def plain_lines(table: Table, width: int, bold: bool = False) -> list[str] | Non
     if "\n".join(caption):  # as Rich: no caption when its text is empty
         lines.extend(map(padded, caption))
     return lines
+
+
+def _printable_ascii(text: str) -> bool:
+    """Whether text is all printable ASCII: no character to escape (SPEC §8), no tab, and
+    every character one cell wide."""
+    return text.isascii() and text.isprintable()
 
 
 def markdown(tables: Iterable[Table]) -> str:

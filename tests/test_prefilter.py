@@ -6,6 +6,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from messy import messy_dump
@@ -14,7 +16,7 @@ from vss.aggregate import InputCounts
 from vss.cli import app, common
 from vss.generate import generate_lines
 from vss.pipeline import ReadOptions, SilentReporter, iter_sessions
-from vss.scan import line_session_id, scan_ids, scannable
+from vss.scan import block_id_keys, block_ids_at, id_key, line_session_id, scan_ids, scannable
 
 runner = CliRunner()
 
@@ -165,6 +167,42 @@ def test_line_session_id_and_scan_ids(tmp_path: Path) -> None:
 
     gz.write_bytes(gzip.compress(path.read_bytes()))
     assert not scannable([str(gz)])  # not read twice: the prefilter is off with dedupe
+
+
+# lines whose ids are mostly of one length, now and then of another, or spelled otherwise
+ids = st.one_of(st.sampled_from(["uuid-0001", "uuid-0002", "uuid-0003"]), st.text("ab", max_size=4))
+key_lines = st.one_of(
+    st.builds(lambda i: f'{{"sessionId":"{i}","k":"v"}}', ids),
+    st.builds(lambda i: f'{{"x":1,"sessionId":"{i}"}}', ids),
+    st.builds(lambda i: f'{{"sessionId" : "{i}"}}', ids),
+    st.just('{"k":"sessionId","sessionId":"uuid-0009"}'),
+    st.just('{"sessionId":"uuid-0004","inner":{"sessionId":"uuid-0005"}}'),
+    st.just('{"sessionId":"a\\"b"}'),
+    st.just('{"s\\u0065ssionId":"uuid-0006"}'),
+    st.just('{"no":"id"}'),
+    st.just(""),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(key_lines, max_size=8), st.integers(0, 1 << 40))
+# an id two shorter than the first: its slice ends on the quote after it (`:"ab","`)
+@example(['{"sessionId":"abab","k":"v"}', '{"sessionId":"ab","k":"v"}'], 0)
+# one longer (a slice with one quote) and one two shorter (three): as many quotes in all
+@example(
+    ['{"sessionId":"abab","k":"v"}', '{"sessionId":"ababa","k":"v"}', '{"sessionId":"ab","k":"v"}'],
+    0,
+)
+def test_block_id_keys_are_the_keys_of_the_ids_found(lines: list[str], where: int) -> None:
+    """The keys cut out by fixed slices are those of the ids the pattern finds, at the same
+    places; the same blocks are left to parsing."""
+    block = "\n".join(lines).encode()
+    found = block_ids_at(block, where)
+    keys = block_id_keys(block, where)
+    if found is None:
+        assert keys is None
+    else:
+        assert keys == ([id_key(i.decode()) for i in found[0]], found[1])
 
 
 def test_spread_first_copies_blocks_apart(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ digest that tells a conflicting retry from an identical one."""
 from __future__ import annotations
 
 from array import array
+from collections import deque
 from typing import Any, BinaryIO
 
 import orjson
@@ -12,7 +13,7 @@ from vss.aggregate import InputCounts
 from vss.errors import InputError
 from vss.parse import DEFAULT_MAX_LINE_BYTES, Rejection, parse_line
 from vss.records import Session
-from vss.scan import candidate_starts, scannable
+from vss.scan import candidate_starts, id_key, scannable
 from vss.sources import (
     Piece,
     block_lines_at,
@@ -107,7 +108,7 @@ class Dedupe:
 
     def __init__(self, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
         # hash(id) → where its first copy is: (file number << 48) + offset. The prefilter
-        # keeps here the hash of the id's UTF-8 bytes → where its key was first met.
+        # keeps here the `id_key` of the id → where its key was first met.
         self.first: dict[int, int] = {}
         # id → digest of its first copy: for streams, ids met again, and hash collisions
         self.digests: dict[str, int] = {}
@@ -134,16 +135,10 @@ class Dedupe:
         return (number << FILE_SHIFT) + piece.start
 
     def note_block(self, keys: list[int], places: list[int]) -> None:
-        """The prefilter's index: remember where the id hashes (of the UTF-8 bytes) met in a
-        block are (`places`, in order), for those not met before: each keeps the place it
-        was first met at, which `first_copy` compares with a session's own line."""
-        first = self.first
-        # reversed: of the places of a key met twice in the block, the first is kept
-        block = dict(zip(reversed(keys), reversed(places), strict=True))
-        again = first.keys() & block.keys()
-        if again:  # met in an earlier block: that place stays
-            block.update({key: first[key] for key in again})
-        first.update(block)
+        """The prefilter's index: remember where the ids (`id_key`s) met in a block are
+        (`places`, in order), for those not met before: each keeps the place it was first
+        met at, which `first_copy` compares with a session's own line."""
+        deque(map(self.first.setdefault, keys, places), maxlen=0)  # the earliest place stays
 
     def first_copy(self, session: Session, start: int, end: int, limit: int) -> bool:
         """Whether a session whose line is from `start` to `end` (places), met by the
@@ -153,7 +148,7 @@ class Dedupe:
         session_id = session.session_id
         first_at = self._first_at.get(session_id)
         if first_at is None:
-            met = self.first.get(hash(session_id.encode()), start)
+            met = self.first.get(id_key(session_id), start)
             if met >= start:
                 assert met < end, "an id is noted before its lines are read"
                 return True

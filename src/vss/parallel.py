@@ -51,7 +51,7 @@ from vss.pipeline import (
     read_piece,
 )
 from vss.records import Session
-from vss.scan import scan_ids, scannable
+from vss.scan import id_key, scan_ids, scannable
 from vss.sources import Piece, line_end_after, read_line_at, split_ranges
 
 A = TypeVar("A")
@@ -329,7 +329,7 @@ def _wanted(index: int, found: _Found) -> Iterator[tuple[int, int, Session, byte
             for payload, line, place in zip(payloads, lines, at, strict=False):
                 session = Session(payload["sessionId"], payload)
                 if match is None or match(session):
-                    yield place, hash(session.session_id.encode()), session, line
+                    yield place, id_key(session.session_id), session, line
     finally:
         if dedupe is not None:
             dedupe.close()

@@ -31,7 +31,7 @@ from vss.parse import (
     payload_of,
 )
 from vss.records import Session
-from vss.scan import block_id_hashes, candidate_starts, scannable
+from vss.scan import block_id_keys, candidate_starts, id_key, scannable
 from vss.sources import Piece, block_lines_at, iter_blocks, open_source
 
 Match = Callable[[Session], bool]
@@ -325,7 +325,7 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
     for block_at, block in iter_blocks(chunks, limit, bom=piece.start == 0):
         here = base + block_at
         starts = candidate_starts(block, needles, codes)
-        ids = None if dedupe is None or starts is None else block_id_hashes(block, here)
+        ids = None if dedupe is None or starts is None else block_id_keys(block, here)
         if dedupe is not None and ids is None:
             starts = None  # parsed whole, in order
         if dedupe is not None and ids is not None:
@@ -351,7 +351,7 @@ def _read_candidates(chunks: Iterator[bytes], reading: _Reading) -> Iterator[Blo
             if dedupe is not None:
                 where = here + start
                 if ids is None:  # ids of a block parsed whole are noted as they come
-                    dedupe.note_block([hash(result.session_id.encode())], [where])
+                    dedupe.note_block([id_key(result.session_id)], [where])
                 if not dedupe.first_copy(result, where, where + len(line), limit):
                     counts.duplicates += 1
                     continue

@@ -183,8 +183,43 @@ def _may_hold(value: bytes, needles: tuple[bytes, ...]) -> bool:
     return not value.startswith(b'"') and (value.find(b"e") >= 0 or value.find(b"E") >= 0)
 
 
-def block_id_hashes(block: bytes, where: int = 0) -> tuple[list[int], list[int]] | None:
-    """Hashes of the sessionIds of a block (as UTF-8 bytes) and where their keys are
-    (`where` + the offset in the block), or None if the byte search cannot judge the block."""
+def id_key(session_id: str) -> int:
+    """The prefilter's key of a sessionId: the hash of the text `block_id_keys` cuts out
+    for it (`:"…"`, the id's UTF-8 bytes quoted after a colon)."""
+    return hash(b':"' + session_id.encode() + b'"')
+
+
+def block_id_keys(block: bytes, where: int = 0) -> tuple[list[int], list[int]] | None:
+    """The `id_key`s of the sessionIds of a block in order and where their keys are (`where`
+    + the offset in the block), or None if the byte search cannot judge the block.
+
+    When every id of the block has the same length (sessionIds are UUIDs) and is spelled
+    `"sessionId":"…"` with no backslash in the block, each key's text is cut out by one
+    fixed slice, and all are checked at once by strided slices of them joined: a colon and
+    a quote first, a quote last, no other quote. Anything else takes `block_ids_at`.
+    """
+    if b"\\" not in block:
+        parts = block.split(KEY)
+        count = len(parts) - 1
+        size = parts[1].find(b'"', 2) + 1 if count else 0  # `:"` id `"`
+        if size > 2:
+            before = len(parts[0])
+            del parts[0]
+            texts = list(map(bytes.__getitem__, parts, repeat(slice(size))))
+            joined = b"".join(texts)
+            if (
+                len(joined) == count * size
+                and joined[::size] == b":" * count
+                and joined[1::size] == b'"' * count
+                and joined[size - 1 :: size] == b'"' * count
+                and joined.count(b'"') == 2 * count
+            ):
+                # key i is after the text before it and i keys and parts
+                steps = map(add, map(len, parts), repeat(len(KEY)))
+                places = list(accumulate(steps, initial=where + before))
+                del places[-1]
+                return list(map(hash, texts)), places
     found = block_ids_at(block, where)
-    return None if found is None else (list(map(hash, found[0])), found[1])
+    if found is None:
+        return None
+    return [hash(b':"' + found_id + b'"') for found_id in found[0]], found[1]

@@ -195,8 +195,10 @@ def _aggregate(
 
 
 def _display(column: str, value: Any) -> str:
-    """A cell of a row view as text."""
-    if value is None or value == "":
+    """A cell of a row view as text (strings, most cells, first)."""
+    if type(value) is str:
+        return value or "-"
+    if value is None:
         return "-"
     if column in ("share", "asr", "error_rate"):
         return fmt_share(value)

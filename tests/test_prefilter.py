@@ -79,7 +79,7 @@ def spread(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture(params=["tricky", "messy", "generated", "spread"])
+@pytest.fixture(params=["tricky", "messy", "generated", "spread", "wide-ids"])
 def dump(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     if request.param == "tricky":
         return tricky(tmp_path)
@@ -88,6 +88,10 @@ def dump(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     path = tmp_path / f"{request.param}.jsonl"
     if request.param == "messy":
         path.write_bytes(messy_dump(3, 1500))
+    elif request.param == "wide-ids":  # ids of one length in bytes, not in characters
+        lines = generate_lines(2000, 5)
+        path.write_bytes(b"".join(line.replace(b'Id":"', 'Id":"é'.encode()) for line in lines))
+        assert "é".encode() in path.read_bytes()
     else:
         path.write_bytes(b"".join(generate_lines(2000, 5)))
     return path

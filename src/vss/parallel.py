@@ -213,10 +213,11 @@ def _in_order(pool: Pool, func: Callable[[T], R], tasks: list[T]) -> Iterator[R]
 
 
 def _packed(first: dict[int, int]) -> tuple[bytes, bytes]:
-    """The id hashes a piece met and where in its file each was first met, packed as 64-bit
-    integers. A piece is read by a `Dedupe` of its own, as the first read of its file, so
-    its places are offsets, with no file number above them. (Arrays made from lists: from
-    a dictionary's view, or through `map`, they take two to four times as long.)"""
+    """The ids a piece met (their keys: hashes, or `id_key`s in the prefilter) and where in
+    its file each was first met, packed as 64-bit integers. A piece is read by a `Dedupe`
+    of its own, as the first read of its file, so its places are offsets, with no file
+    number above them. (Arrays made from lists: from a dictionary's view, or through
+    `map`, they take two to four times as long.)"""
     places = list(first.values())
     assert max(places, default=0) <= OFFSET, "a piece's places are offsets in its file"
     return array("q", list(first)).tobytes(), array("q", places).tobytes()
@@ -681,7 +682,7 @@ SWITCH_INTERVAL = 0.0002  # seconds (Python's default: 0.005)
 
 
 class _Earlier:
-    """The ids met in the pieces given so far: their hashes, and where each was first met.
+    """The ids met in the pieces given so far: their `id_key`s, and where each was first met.
     (A set per piece: building one set of them all takes twice as long, its table being
     larger than the CPU's caches.)"""
 

@@ -126,17 +126,35 @@ def block_ids_at(block: bytes, where: int = 0) -> tuple[list[bytes], list[int]] 
             return None
     else:
         parts = block.split(KEY)
-        before = len(parts[0])
-        del parts[0]
-        if all(map(bytes.startswith, parts, repeat(b':"'))):
-            ends = list(map(bytes.find, parts, repeat(b'"'), repeat(2)))
-            if -1 not in ends:
-                ids = [part[2:end] for part, end in zip(parts, ends, strict=True)]
-                # key i is after the text before it and i keys and parts
-                steps = map(add, map(len, parts), repeat(len(KEY)))
-                places = list(accumulate(steps, initial=where + before))
-                del places[-1]
-                return ids, places
+        before = len(parts.pop(0))
+        found = _cut_ids(parts, before, where)
+        if found is not None:
+            return found
+    return _ids_by_pattern(block, where)
+
+
+def _cut_ids(parts: list[bytes], before: int, where: int) -> tuple[list[bytes], list[int]] | None:
+    """`block_ids_at` from the parts of a block after each key (`before`: the length of the
+    text before the first), when each starts with `:"` and holds the closing quote."""
+    if all(map(bytes.startswith, parts, repeat(b':"'))):
+        ends = list(map(bytes.find, parts, repeat(b'"'), repeat(2)))
+        if -1 not in ends:
+            ids = [part[2:end] for part, end in zip(parts, ends, strict=True)]
+            return ids, _key_places(parts, before, where)
+    return None
+
+
+def _key_places(parts: list[bytes], before: int, where: int) -> list[int]:
+    """Where the keys of a block split on them are: key i is after the text before it and
+    i keys and parts."""
+    steps = map(add, map(len, parts), repeat(len(KEY)))
+    places = list(accumulate(steps, initial=where + before))
+    del places[-1]
+    return places
+
+
+def _ids_by_pattern(block: bytes, where: int) -> tuple[list[bytes], list[int]] | None:
+    """`block_ids_at` by the pattern; None when it does not account for every key."""
     matches = list(_ID.finditer(block))
     if len(matches) != block.count(KEY):
         return None
@@ -196,15 +214,17 @@ def block_id_keys(block: bytes, where: int = 0) -> tuple[list[int], list[int]] |
     When every id of the block has the same length (sessionIds are UUIDs) and is spelled
     `"sessionId":"…"` with no backslash in the block, each key's text is cut out by one
     fixed slice, and all are checked at once by strided slices of them joined: a colon and
-    a quote first, a quote last, no other quote. Anything else takes `block_ids_at`.
+    a quote first, a quote last, no other quote. Anything else is read as `block_ids_at`
+    reads it (from the same split).
     """
-    if b"\\" not in block:
+    if b"\\" in block:
+        found = None if has_unicode_escape(block) else _ids_by_pattern(block, where)
+    else:
         parts = block.split(KEY)
-        count = len(parts) - 1
-        size = parts[1].find(b'"', 2) + 1 if count else 0  # `:"` id `"`
+        before = len(parts.pop(0))
+        count = len(parts)
+        size = parts[0].find(b'"', 2) + 1 if count else 0  # `:"` id `"`
         if size > 2:
-            before = len(parts[0])
-            del parts[0]
             texts = list(map(bytes.__getitem__, parts, repeat(slice(size))))
             joined = b"".join(texts)
             if (
@@ -214,12 +234,10 @@ def block_id_keys(block: bytes, where: int = 0) -> tuple[list[int], list[int]] |
                 and joined[size - 1 :: size] == b'"' * count
                 and joined.count(b'"') == 2 * count
             ):
-                # key i is after the text before it and i keys and parts
-                steps = map(add, map(len, parts), repeat(len(KEY)))
-                places = list(accumulate(steps, initial=where + before))
-                del places[-1]
-                return list(map(hash, texts)), places
-    found = block_ids_at(block, where)
+                return list(map(hash, texts)), _key_places(parts, before, where)
+        found = _cut_ids(parts, before, where)
+        if found is None:
+            found = _ids_by_pattern(block, where)
     if found is None:
         return None
     return [hash(b':"' + found_id + b'"') for found_id in found[0]], found[1]

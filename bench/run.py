@@ -97,6 +97,14 @@ def timed(
     return elapsed, peak_rss, peak_pss, output
 
 
+def per_round(times: list[float], baselines: list[float]) -> str:
+    """The ratios of a command's times to the baseline's of the same rounds: their least,
+    median and greatest. The machine's speed drifts from one minute to the next, and a
+    command timed right after the baseline shares its state more than the medians do."""
+    ratios = sorted(t / b for t, b in zip(times, baselines, strict=True))
+    return f"{ratios[0]:.2f} / {statistics.median(ratios):.2f} / {ratios[-1]:.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=1_000_000, help="sessions to generate")
@@ -170,12 +178,17 @@ def main() -> None:
         f"\n{args.n:,} sessions, {size / 1e9:.2f} GB, {os.cpu_count()} CPUs, median of {args.runs}"
     )
     print(
-        "| command | median s | x parse-only | peak PSS MB | peak RSS sum MB |\n"
-        "|---|---:|---:|---:|---:|"
+        "| command | median s | x parse-only | per round: min / median / max |"
+        " peak PSS MB | peak RSS sum MB |\n"
+        "|---|---:|---:|---:|---:|---:|"
     )
+    baselines = times[results[0][0]]
     for label, median, rss, pss in results:
         memory = f"{pss / 1024:.0f} | {rss / 1024:.0f}"
-        print(f"| {label} | {median:.2f} | {median / base:.2f} | {memory} |")
+        print(
+            f"| {label} | {median:.2f} | {median / base:.2f} | "
+            f"{per_round(times[label], baselines)} | {memory} |"
+        )
     medians = {label: median for label, median, _, _ in results}
     jq = medians.get("jq status breakdown")
     if jq:

@@ -58,3 +58,32 @@ def test_found_timestamp_text_of_anything(value: str) -> None:
 def test_the_common_form_is_given_back_as_found() -> None:
     found = "".join(["2024-03-25T06:01:", "30Z"])  # not an interned constant
     assert found_timestamp_text(found) is found
+
+
+@given(
+    st.integers(0, 19),
+    st.sampled_from("0123456789:-+TtZz .") | st.characters(),
+    st.sampled_from(["06:01:30", "23:59:59", "00:00:00"]),
+)
+def test_one_character_off_the_common_form(at: int, character: str, time: str) -> None:
+    """Once a day and a minute are known (cached), a text that differs from the common form
+    by one character is still read, and written back, as the full reading has it."""
+    known = f"2024-03-25T{time}Z"
+    assert timestamp(known) is not None  # its day and minute are now cached
+    value = known[:at] + character + known[at + 1 :]
+    micros = full_reading(value)
+    expected = None if micros is None else format_timestamp(micros)
+    assert timestamp(value) == micros
+    assert found_timestamp_text(value) == expected
+
+
+def full_reading(value: str) -> int | None:
+    """What `datetime` reads in a text (UTC when no offset): no cache, no fast path."""
+    if not value.isascii() or len(value) < 13 or value[10] not in "Tt":
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return (moment - EPOCH) // timedelta(microseconds=1)

@@ -39,19 +39,10 @@ def timestamp(value: Any) -> int | None:
 
 def _parse(value: str) -> int | None:
     """`timestamp` without the look-up of values seen before."""
+    micros = _known_form(value)
+    if micros is not None:
+        return micros
     if len(value) == 20 and value[19] == "Z" and value[10] == "T":
-        days = _day_cache.get(value[:10])
-        minutes = _minute_cache.get(value[11:16])
-        tens, units = value[17], value[18]
-        if (
-            days is not None
-            and minutes is not None
-            and value[16] == ":"
-            and "0" <= tens <= "5"
-            and "0" <= units <= "9"
-        ):
-            seconds = minutes + (ord(tens) - 48) * 10 + ord(units) - 48
-            return (days * 86400 + seconds) * 1_000_000
         match = _FAST_TS.fullmatch(value)
         if match is not None:
             day, hh, mm, ss = match.groups()
@@ -67,6 +58,20 @@ def _parse(value: str) -> int | None:
             _minute_cache[value[11:16]] = h * 3600 + m * 60  # at most 1,440 entries
             return (days * 86400 + h * 3600 + m * 60 + s) * 1_000_000
     return _slow_timestamp(value)
+
+
+def _known_form(value: str) -> int | None:
+    """The microseconds of a timestamp in the common form `2024-03-25T06:01:30Z` whose day
+    and hour and minute are cached (each checked once, by the full reading); None for any
+    other value (which may still be a timestamp)."""
+    if len(value) == 20 and value[19] == "Z" and value[10] == "T" and value[16] == ":":
+        days = _day_cache.get(value[:10])
+        minutes = _minute_cache.get(value[11:16])
+        tens, units = value[17], value[18]
+        if days is not None and minutes is not None and "0" <= tens <= "5" and "0" <= units <= "9":
+            seconds = minutes + (ord(tens) - 48) * 10 + ord(units) - 48
+            return (days * 86400 + seconds) * 1_000_000
+    return None
 
 
 def _slow_timestamp(value: str) -> int | None:
@@ -88,7 +93,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def found_timestamp_text(value: Any) -> str | None:
     """A timestamp as found → its output text (UTC, `Z`), or None when it is not one. The
-    common form `2024-03-25T06:01:30Z` is its own output text: checked, not rewritten."""
+    common form `2024-03-25T06:01:30Z` is its own output text: checked, not rewritten
+    (once its day and minute are known, by the cached ones alone)."""
+    if type(value) is str and _known_form(value) is not None:
+        return value
     micros = timestamp(value)
     if micros is None:
         return None

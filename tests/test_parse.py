@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from vss import values
 from vss.parse import (
     BLANK,
     INVALID,
@@ -119,7 +120,18 @@ def test_details_not_an_object_gives_no_legs() -> None:
 )
 def test_error_code(value: object, code: object) -> None:
     assert error_code(value) == code
-    assert type(error_code(value)) is type(code)
+    assert type(error_code(value)) is type(code)  # a second time: a string from the cache
+
+
+def test_long_texts_are_not_kept_in_the_caches() -> None:
+    """A status or an error code is read the same whatever its length, but only short
+    texts are cached: 4,096 values of a megabyte each would stay in memory."""
+    status, code = " no answer" + " " * 100, " -2004" + " " * 100
+    assert status_name(status) == status_name(status) == "NO_ANSWER"
+    assert error_code(code) == error_code(code) == code
+    assert status not in values.status_cache and code not in values._code_texts
+    assert status_name(" no answer ") == "NO_ANSWER" and " no answer " in values.status_cache
+    assert error_code(" -2004 ") == -2004 and " -2004 " in values._code_texts
 
 
 @pytest.mark.parametrize(

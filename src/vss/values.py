@@ -24,6 +24,8 @@ class ErrorPlace:
 
 _INT_CODE = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
 _CACHE_LIMIT = 4096
+# only texts this short are cached: a line may be megabytes long, and 4,096 of them would stay
+_CACHED_TEXT_MOST = 64
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _MAX_CODE_TEXT = 64  # longer digit strings are not parsed as integers (int() has a limit)
 
@@ -39,7 +41,7 @@ def status_name(value: Any) -> str:
     if cached is not None:
         return cached
     name = value.strip().upper().replace(" ", "_")
-    if len(status_cache) < _CACHE_LIMIT:
+    if len(status_cache) < _CACHE_LIMIT and len(value) <= _CACHED_TEXT_MOST:
         status_cache[value] = name
     return name
 
@@ -73,18 +75,31 @@ def error_code(value: Any) -> Code | None:
     """
     kind = type(value)
     if kind is int:
-        return int(value) if INT64_MIN <= value <= INT64_MAX else str(value)
+        return value if INT64_MIN <= value <= INT64_MAX else str(value)
     if kind is float:
         if value.is_integer() and INT64_MIN <= value <= INT64_MAX:
             return int(value)
         return orjson.dumps(value).decode()
     if kind is str:
-        if len(value) <= _MAX_CODE_TEXT and _INT_CODE.fullmatch(value):
-            number = int(value)
-            if INT64_MIN <= number <= INT64_MAX:
-                return number
-        return str(value)
+        code = _code_texts.get(value)
+        if code is None:
+            code = _text_code(value)
+            if len(_code_texts) < _CACHE_LIMIT and len(value) <= _CACHED_TEXT_MOST:
+                _code_texts[value] = code
+        return code
     return None
+
+
+_code_texts: dict[str, Code] = {}  # error codes as found in strings → codes (few distinct)
+
+
+def _text_code(value: str) -> Code:
+    """`error_code` of a string."""
+    if len(value) <= _MAX_CODE_TEXT and _INT_CODE.fullmatch(value):
+        number = int(value)
+        if INT64_MIN <= number <= INT64_MAX:
+            return number
+    return str(value)
 
 
 def collect_errors(details: Any, where: str, out: list[ErrorPlace]) -> None:

@@ -11,12 +11,21 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from messy import messy_dump
-from vss import parallel
+from vss import parallel, scan
 from vss.aggregate import InputCounts
 from vss.cli import app, common
 from vss.generate import generate_lines
 from vss.pipeline import ReadOptions, SilentReporter, iter_sessions
-from vss.scan import block_id_keys, block_ids_at, id_key, line_session_id, scan_ids, scannable
+from vss.scan import (
+    CODE_KEY,
+    block_id_keys,
+    block_ids_at,
+    candidate_starts,
+    id_key,
+    line_session_id,
+    scan_ids,
+    scannable,
+)
 
 runner = CliRunner()
 
@@ -289,6 +298,44 @@ def test_codes_are_found_however_their_values_are_spelled(
     assert found == [
         "int", "spaced", "text", "float", "exp", "exp2", "leg", 'quoted"', 'key"errorCode', "twice"
     ]  # fmt: skip
+
+
+# errorCode values as the data may spell them, and what may follow them
+code_values = st.one_of(
+    st.sampled_from(
+        [b"-2004", b'"-2004"', b"-2004.0", b"-2.004e3", b"-20040", b"2004", b"-2002", b"-1", b""]
+    ),
+    st.sampled_from([b' "-2004 "', b'"a\\"-2004"', b'"-20,04"', b'"x', b"{}", b"[-2004]"]),
+    st.sampled_from([b'"\\",-2004"', b'"\\\\",-2004"', b'"\\\\"']),  # escapes, then a comma
+    st.integers(-(10**12), 10**12).map(lambda n: str(n).encode()),
+    st.text(max_size=12).map(orjson.dumps),
+    st.binary(max_size=12),
+)
+endings = st.sampled_from([b"}", b",", b"]", b" }", b"", b'},"callId":"ab', b"}}"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(code_values, endings), max_size=8), st.integers(0, 2))
+def test_code_heads_read_as_the_pattern(values: list[tuple[bytes, bytes]], which: int) -> None:
+    """A value read from the bytes right after its errorCode key (and the verdict kept for
+    those bytes) gives the candidates the pattern gives when it reads every value."""
+    needles = [(b"2004",), (b"2004", b"1"), (b"-20,04",)][which]
+    block = b"\n".join(
+        b'{"sessionId":"s%d","errorDetails":{"errorCode":%s%s' % (i, value, ending)
+        for i, (value, ending) in enumerate(values)
+    )
+    if b"\\u" in block:
+        return  # not judged by bytes
+    keys = [at for at in range(len(block)) if block.startswith(CODE_KEY, at)]
+    expected = sorted(
+        {
+            block.rfind(b"\n", 0, at) + 1
+            for at in keys
+            if scan._code_value_may_hold(block, at, needles)
+        }
+    )
+    assert candidate_starts(block, needles, True) == expected
+    assert candidate_starts(block, needles, True) == expected  # verdicts kept
 
 
 def test_first_copies_across_files_and_a_file_given_twice(

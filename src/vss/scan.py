@@ -173,12 +173,25 @@ def candidate_starts(block: bytes, needles: tuple[bytes, ...], codes: bool) -> l
         return None
     starts: set[int] = set()
     if codes:
+        verdicts = _verdicts.get(needles)
+        if verdicts is None:
+            if len(_verdicts) >= VERDICTS_KEPT:
+                _verdicts.clear()
+            verdicts = _verdicts[needles] = {}
+        after = len(CODE_KEY)
         at = block.find(CODE_KEY)
         while at >= 0:
-            match = _CODE_VALUE.match(block, at)
-            if match is not None and _may_hold(match.group(1), needles):  # else no code
+            head = block[at + after : at + after + HEAD_BYTES]
+            verdict = verdicts.get(head)
+            if verdict is None:
+                verdict = _head_verdict(head, needles)
+                if len(verdicts) < VERDICTS_KEPT:
+                    verdicts[head] = verdict
+            if verdict == NOT_IN_HEAD:  # the value is not all in the head: the pattern reads it
+                verdict = _code_value_may_hold(block, at, needles)
+            if verdict:
                 starts.add(block.rfind(b"\n", 0, at) + 1)
-            at = block.find(CODE_KEY, at + len(CODE_KEY))
+            at = block.find(CODE_KEY, at + after)
         return sorted(starts)
     for needle in needles:
         at = block.find(needle)
@@ -189,6 +202,31 @@ def candidate_starts(block: bytes, needles: tuple[bytes, ...], codes: bool) -> l
                 break
             at = block.find(needle, next_line)
     return sorted(starts)
+
+
+# The value after an errorCode key is most often read from the few bytes after the key
+# alone: a colon, a plain integer or a string without escapes, and the character that ends
+# it. What such a head says is kept (few distinct ones: a code, its spelling, what follows).
+HEAD_BYTES = 10
+VERDICTS_KEPT = 4096  # heads kept for one set of codes, and sets of codes kept
+_SIMPLE_VALUE = re.compile(rb':(-?[0-9]+|"[^"\\]*")[,}\]]')
+NOT_IN_HEAD = -1  # a head's verdict when it does not hold all of the value (else 1 or 0)
+_verdicts: dict[tuple[bytes, ...], dict[bytes, int]] = {}  # needles → head → verdict
+
+
+def _head_verdict(head: bytes, needles: tuple[bytes, ...]) -> int:
+    """Whether the value of an errorCode key may be one of the codes (1) or not (0), from
+    the bytes right after the key; NOT_IN_HEAD when they do not hold all of it, plainly
+    written."""
+    match = _SIMPLE_VALUE.match(head)
+    return NOT_IN_HEAD if match is None else int(_may_hold(match.group(1), needles))
+
+
+def _code_value_may_hold(block: bytes, at: int, needles: tuple[bytes, ...]) -> bool:
+    """Whether the value of the errorCode key at `at` may be one of the codes, read by the
+    pattern (blanks around the colon, escapes); a key with no value holds none."""
+    match = _CODE_VALUE.match(block, at)
+    return match is not None and _may_hold(match.group(1), needles)
 
 
 def _may_hold(value: bytes, needles: tuple[bytes, ...]) -> bool:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from messy import messy_dump
-from vss import parallel, scan
+from vss import parallel, pipeline, scan
 from vss.aggregate import InputCounts
 from vss.cli import app, common
 from vss.generate import generate_lines
@@ -113,6 +113,8 @@ def dump(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
         ("errors", "--code", "2004", "--code", "abc", "-f", "csv"),
         ("filter", "--code", "-2004"),
         ("filter", "--code", "-2010", "--count"),
+        ("sessions", "--code", "-2004", "-f", "json"),
+        ("sessions", "--code", "-2002", "--sort", "mos_min", "--limit", "7", "-f", "csv"),
     ],
 )
 def test_prefiltered_output_is_the_parsed_output(
@@ -131,6 +133,26 @@ def test_prefiltered_output_is_the_parsed_output(
         assert run(*command, "--quiet", "--jobs", "2", str(dump)) == slow
     if "-2010" not in command:
         assert fast[1].strip() not in (b"", b"[]", b"0")  # something matched
+
+
+def test_the_commands_of_codes_read_through_the_prefilter(
+    dump: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`errors`, `filter` and `sessions` with --code search the bytes before parsing."""
+    searched: list[bytes] = []
+
+    def counted(block: bytes, needles: tuple[bytes, ...], codes: bool) -> list[int] | None:
+        searched.append(block)
+        return candidate_starts(block, needles, codes)
+
+    monkeypatch.setattr(pipeline, "candidate_starts", counted)
+    for command in ("errors", "filter", "sessions"):
+        searched.clear()
+        assert run(command, "--code", "-2004", "--quiet", "--jobs", "1", str(dump))[0] == 0
+        assert searched, command
+        searched.clear()
+        run(command, "--code", "-2004", "--quiet", "--strict", "--jobs", "1", str(dump))
+        assert not searched, command
 
 
 def test_prefilter_against_no_prefilter(dump: Path) -> None:
@@ -256,6 +278,7 @@ def test_hostile_corpus_prefiltered_as_parsed(name: str, monkeypatch: pytest.Mon
         ("errors", "--code", "-2004", "-f", "json"),
         ("filter", "--code", "-2004"),
         ("filter", "--code", "E42", "--no-dedupe"),
+        ("sessions", "--code", "-2004", "-f", "ndjson"),
     ]
     for command in commands:
         fast = run(*command, "--quiet", path)

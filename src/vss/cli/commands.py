@@ -538,7 +538,7 @@ LimitOpt = Annotated[
 ]
 
 
-@with_options(FILTER_OPTIONS, READ_OPTIONS, DEDUPE_OPTIONS)
+@with_options(FILTER_OPTIONS, READ_OPTIONS, DEDUPE_OPTIONS, JOBS_OPTIONS)
 def _sessions_command(
     files: FilesArg = None,
     fmt: FormatOpt = Format.table,
@@ -561,7 +561,7 @@ def _sessions_command(
         fail(
             UsageError(f"--sort: unknown column {sort!r} (accepted: {', '.join(SESSION_COLUMNS)})")
         )
-    run = prepare(files, **options)
+    run = prepare(files, **options, prefilter=True)
 
     def rows(sessions: Sessions) -> Iterable[dict[str, Any]]:
         return pick_rows((session_row(session) for session, _ in sessions), sort, reverse, limit)

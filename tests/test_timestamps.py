@@ -60,21 +60,42 @@ def test_the_common_form_is_given_back_as_found() -> None:
     assert found_timestamp_text(found) is found
 
 
-@given(
-    st.integers(0, 19),
-    st.sampled_from("0123456789:-+TtZz .") | st.characters(),
-    st.sampled_from(["06:01:30", "23:59:59", "00:00:00"]),
-)
-def test_one_character_off_the_common_form(at: int, character: str, time: str) -> None:
+COMMON_FORMS = ["2024-03-25T06:01:30Z", "2024-12-31T23:59:59Z", "2024-02-29T00:00:00Z"]
+
+
+@given(st.integers(0, 20), st.characters(), st.sampled_from(COMMON_FORMS))
+def test_one_character_off_the_common_form(at: int, character: str, known: str) -> None:
     """Once a day and a minute are known (cached), a text that differs from the common form
     by one character is still read, and written back, as the full reading has it."""
-    known = f"2024-03-25T{time}Z"
+    for value in off_by_one(known, at, character):
+        assert_read_as_datetime_reads(known, value)
+
+
+def test_each_character_off_the_common_form() -> None:
+    """The same for every place and every character that could pass for a right one."""
+    for known in COMMON_FORMS:
+        for at in range(21):
+            for character in "0123456789:-+TtZz .\u0663":
+                for value in off_by_one(known, at, character):
+                    assert_read_as_datetime_reads(known, value)
+
+
+def off_by_one(known: str, at: int, character: str) -> list[str]:
+    """A text with one character replaced, one put in, one taken out."""
+    return [
+        known[:at] + character + known[at + 1 :],
+        known[:at] + character + known[at:],
+        known[:at] + known[at + 1 :],
+    ]
+
+
+def assert_read_as_datetime_reads(known: str, value: str) -> None:
     assert timestamp(known) is not None  # its day and minute are now cached
-    value = known[:at] + character + known[at + 1 :]
+    assert found_timestamp_text(known) == known  # and its minute is known as written
     micros = full_reading(value)
     expected = None if micros is None else format_timestamp(micros)
-    assert timestamp(value) == micros
-    assert found_timestamp_text(value) == expected
+    assert timestamp(value) == micros, value
+    assert found_timestamp_text(value) == expected, value
 
 
 def full_reading(value: str) -> int | None:

@@ -94,15 +94,30 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def found_timestamp_text(value: Any) -> str | None:
     """A timestamp as found → its output text (UTC, `Z`), or None when it is not one. The
     common form `2024-03-25T06:01:30Z` is its own output text: checked, not rewritten
-    (once its day and minute are known, by the cached ones alone)."""
-    if type(value) is str and _known_form(value) is not None:
+    (once a text of the same minute was read, by that minute and the seconds alone)."""
+    if (
+        type(value) is str
+        and len(value) == 20
+        and value[:16] in _found_minutes
+        and value[16] == ":"
+        and "0" <= value[17] <= "5"
+        and "0" <= value[18] <= "9"
+        and value[19] == "Z"
+    ):
         return value
     micros = timestamp(value)
     if micros is None:
         return None
     if len(value) == 20 and _FAST_TS.fullmatch(value):
+        if len(_found_minutes) < SEEN_LIMIT:
+            _found_minutes.add(value[:16])
         return value  # type: ignore[no-any-return]
     return format_timestamp(micros)
+
+
+# `2024-03-25T06:01` of the common-form timestamps read by `found_timestamp_text`: a valid
+# day, hour and minute, each spelled in ASCII digits
+_found_minutes: set[str] = set()
 
 
 _formatted: dict[int, str] = {}

@@ -242,7 +242,12 @@ def _may_hold(value: bytes, needles: tuple[bytes, ...]) -> bool:
 def id_key(session_id: str) -> int:
     """The prefilter's key of a sessionId: the hash of the text `block_id_keys` cuts out
     for it (`:"…"`, the id's UTF-8 bytes quoted after a colon)."""
-    return hash(b':"' + session_id.encode() + b'"')
+    return _bytes_key(session_id.encode())
+
+
+def _bytes_key(found_id: bytes) -> int:
+    """`id_key` of a sessionId as found (UTF-8 bytes, no escape)."""
+    return hash(b':"' + found_id + b'"')
 
 
 def block_id_keys(block: bytes, where: int = 0) -> tuple[list[int], list[int]] | None:
@@ -278,4 +283,4 @@ def block_id_keys(block: bytes, where: int = 0) -> tuple[list[int], list[int]] |
             found = _ids_by_pattern(block, where)
     if found is None:
         return None
-    return [hash(b':"' + found_id + b'"') for found_id in found[0]], found[1]
+    return list(map(_bytes_key, found[0])), found[1]

@@ -202,6 +202,60 @@ def test_show_uses_the_first_copy_and_only_sessions(tmp_path: Path) -> None:
     assert missing.exit_code == 1
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--jobs", "2"],
+        ["--no-dedupe"],
+        ["--status", "completed", "--subaccount", "8x8_test"],
+        ["--since", "2024-03-25", "--until", "2024-03-26", "--tz", "Asia/Singapore"],
+        ["--country", "sg", "--since", "30000d"],
+    ],
+)
+def test_show_takes_the_common_options(extra: list[str]) -> None:
+    """SPEC §11: `show` takes the common options; a filter its session passes changes nothing."""
+    plain = runner.invoke(app, ["show", COMPLETED_ID, str(OFFICIAL)], prog_name="vss")
+    given = runner.invoke(app, ["show", COMPLETED_ID, str(OFFICIAL), *extra], prog_name="vss")
+    assert plain.exit_code == 0 and given.exit_code == 0, given.stderr
+    assert given.stdout == plain.stdout and given.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("extra", "shown"),
+    [
+        ([], "COMPLETED"),
+        (["--status", "completed"], "COMPLETED"),
+        (["--status", "failed"], None),  # the retry passes it, but it is a duplicate
+        (["--no-dedupe", "--status", "failed"], None),
+        (["--since", "2024-03-25T06:00"], "COMPLETED"),
+        (["--since", "2024-03-25T07:00"], None),
+    ],
+)
+def test_show_judges_the_first_copy_by_the_filters(
+    tmp_path: Path, extra: list[str], shown: str | None
+) -> None:
+    first = {"sessionId": "dup", "sessionStatus": "COMPLETED", "startTime": "2024-03-25T06:01:30Z"}
+    retry = {**first, "sessionStatus": "FAILED", "startTime": "2024-03-25T08:00:00Z"}
+    path = tmp_path / "retry.jsonl"
+    path.write_text(f"{json.dumps(first)}\n{json.dumps(retry)}\n")
+    result = runner.invoke(app, ["show", "dup", "-f", "json", str(path), *extra], prog_name="vss")
+    if shown is None:
+        assert result.exit_code == 1 and result.stdout == ""
+        assert result.stderr == "vss: session dup does not pass the filters\n"
+    else:
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["sessionStatus"] == shown
+
+
+@pytest.mark.parametrize(
+    "extra", [["--jobs", "0"], ["--since", "not-a-time"], ["--tz", "Mars/Olympus"]]
+)
+def test_show_bad_common_option_is_a_usage_error(extra: list[str]) -> None:
+    result = runner.invoke(app, ["show", COMPLETED_ID, str(OFFICIAL), *extra], prog_name="vss")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "Traceback" not in result.stderr
+
+
 def test_show_odd_sessions_do_not_crash(tmp_path: Path) -> None:
     payloads: list[dict[str, Any]] = [
         {"sessionId": "no-details"},

@@ -34,6 +34,7 @@ from vss.cli.common import (
     write_tables,
 )
 from vss.errors import StrictError, UsageError, VssError
+from vss.filters import Filters
 from vss.groups import EVERY, GROUP_KEYS, Groups, Trend, key_function
 from vss.parallel import aggregate as parallel_aggregate
 from vss.parallel import default_jobs, plan, plan_prefilter, prefiltered
@@ -583,7 +584,7 @@ app.command("list", help="Alias of `sessions`.")(_sessions_command)
 
 
 @app.command()
-@with_options(READ_OPTIONS)
+@with_options(FILTER_OPTIONS, READ_OPTIONS, DEDUPE_OPTIONS, JOBS_OPTIONS)
 def show(
     session_id: Annotated[str, typer.Argument(help="The sessionId to show.", show_default=False)],
     files: FilesArg = None,
@@ -591,10 +592,18 @@ def show(
     *,
     options: dict[str, Any],
 ) -> None:
-    """One session: its legs on a time line, errors with messages, quality with MOS band."""
+    """One session: its legs on a time line, errors with messages, quality with MOS band.
+
+    The first copy of the id is shown, with --no-dedupe too; with filters, only if that
+    copy passes them. --jobs is accepted: the search stops at the first match, in one
+    process.
+    """
     # no dedupe: the first match is the first copy, nothing to remember
     # one process: the search stops at the first match (later lines are not even read)
-    run = prepare(files, **options, no_dedupe=True, jobs=1)
+    run = prepare(files, **{**options, "no_dedupe": True, "jobs": 1})
+    # the filters judge the first copy, after the search: a later copy that passes them is
+    # a duplicate, not the session
+    wanted_by, run.filters = run.filters, Filters()
     wanted = needle(session_id)
     if wanted is not None:
         run.options = replace(run.options, needles=(wanted,), needle_codes=False)
@@ -611,6 +620,9 @@ def show(
     status_code = _read(run, find)
     if not found:
         say(f"session {session_id} not found in the input", run.redact)
+        raise typer.Exit(max(status_code, 1))
+    if wanted_by.active and not wanted_by(found[0]):
+        say(f"session {session_id} does not pass the filters", run.redact)
         raise typer.Exit(max(status_code, 1))
     document = run.present(show_dict(found[0]))
     with output(status_code):

@@ -308,3 +308,32 @@ def test_earlier_places_finds_where_ids_were_first_met(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(parallel, "FEW_HITS", 0 if one_pass else 1 << 20)
         assert earlier.places(asked) == {k: at for k, at in model.items() if k in asked}
+
+
+def _double(value: int) -> int:
+    return 2 * value
+
+
+def test_results_come_back_through_a_wide_pipe() -> None:
+    """Results of a megabyte or two do not wait for every 64 KiB to be taken in."""
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are Linux's")
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    with parallel._pool(1) as pool:
+        size = fcntl.fcntl(pool._outqueue._writer.fileno(), fcntl.F_GETPIPE_SZ)
+        assert pool.map(_double, range(5)) == [0, 2, 4, 6, 8]
+        big = pool.apply(bytes, (3 * parallel.RESULTS_PIPE_BYTES,))
+    assert len(big) == 3 * parallel.RESULTS_PIPE_BYTES
+    assert size == parallel.RESULTS_PIPE_BYTES or size <= limit < parallel.RESULTS_PIPE_BYTES
+
+
+def test_a_pipe_that_cannot_be_widened_still_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    fcntl = pytest.importorskip("fcntl")
+
+    def refuse(*_: Any) -> int:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(fcntl, "fcntl", refuse)
+    with parallel._pool(1) as pool:
+        assert pool.map(_double, range(5)) == [0, 2, 4, 6, 8]
